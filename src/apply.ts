@@ -1,0 +1,393 @@
+/**
+ * The immutable core: applies normalized changes, in order, to a copy-on-write view of a group.
+ *
+ * - Nothing is written to the input. Everything that does not change is shared: a rename keeps
+ *   the very same `members` array, and a patch that changes nothing returns the very same group.
+ * - Member changes are recorded against the stored list (removed keys, appended members, patched
+ *   members) and the new list is built in one pass at the end, so a request costs
+ *   O(members + values) however many operations it has, never O(members × values).
+ * - All or nothing: a failing change throws before any result exists.
+ *
+ * @see RFC 7644 §3.5.2
+ */
+import { badRequest, ScimError } from './errors.js';
+import { matchesFilter, type MatchOptions } from './filter.js';
+import type { GroupChange, UpdateMembersChange } from './normalize.js';
+import { memberKeyFunction, resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
+import type { AttributePath, Filter } from './path.js';
+import { isObject } from './schema.js';
+import type { Group, GroupMember } from './types.js';
+
+/** An attribute a patch can change. */
+export type ChangedAttribute = 'displayName' | 'externalId' | 'members';
+
+/** What a patch did, so a server can persist a delta, check new members, or skip the write. */
+export interface ChangeSummary {
+  /** Whether anything changed; false means the same group object came back. */
+  readonly changed: boolean;
+  /** The attributes whose value changed, in schema order. */
+  readonly attributesChanged: readonly ChangedAttribute[];
+  /** Members in the result that were not in the group, in result order. */
+  readonly membersAdded: readonly GroupMember[];
+  /** Members of the group that are not in the result, in their stored order. */
+  readonly membersRemoved: readonly GroupMember[];
+  /** Members kept whose sub-attributes changed, as they are in the result. */
+  readonly membersUpdated: readonly GroupMember[];
+}
+
+/** The patched group together with what changed. */
+export interface PatchOutcome<G extends Group = Group> {
+  /** The patched group; the input itself when nothing changed. */
+  readonly group: G;
+  /** What changed. */
+  readonly summary: ChangeSummary;
+}
+
+const NO_CHANGE: ChangeSummary = Object.freeze({
+  changed: false,
+  attributesChanged: Object.freeze([]),
+  membersAdded: Object.freeze([]),
+  membersRemoved: Object.freeze([]),
+  membersUpdated: Object.freeze([]),
+});
+
+/** A 500: the caller's stored group is not a valid Group; reported, never repaired. */
+export function invalidStoredGroup(detail: string): ScimError {
+  return new ScimError({ status: 500, detail: `stored group is invalid: ${detail}` });
+}
+
+function storedMemberKey(
+  member: unknown,
+  index: number,
+  keyOf: (value: string) => string,
+): string {
+  if (!isObject(member) || typeof member.value !== 'string' || member.value.length === 0) {
+    throw invalidStoredGroup(`members[${String(index)}] has no non-empty string value`);
+  }
+  return keyOf(member.value);
+}
+
+/** Two members are the same when their four sub-attributes match and neither has other keys. */
+function sameMember(a: GroupMember, b: GroupMember): boolean {
+  if (a.value !== b.value || a.display !== b.display || a.type !== b.type || a.$ref !== b.$ref) {
+    return false;
+  }
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
+function updateMember(
+  member: GroupMember,
+  update: UpdateMembersChange['update'],
+): GroupMember {
+  let next: Record<string, unknown> | undefined;
+  for (const name of ['display', 'type', '$ref'] as const) {
+    const wanted = update[name];
+    if (wanted === undefined) continue;
+    const has = Object.hasOwn(member, name);
+    if (wanted === null ? !has : member[name] === wanted) continue;
+    next ??= { ...member };
+    if (wanted === null) delete next[name];
+    else next[name] = wanted;
+  }
+  return next === undefined ? member : (next as unknown as GroupMember);
+}
+
+/** Pending changes to the member list, recorded against the stored list. */
+class MemberDraft {
+  /** The stored list is gone (replace all / remove all); `appended` holds the new list. */
+  private cleared = false;
+  /** Keys of stored members that were removed. */
+  private readonly removed = new Set<string>();
+  /** New (or re-added) members by key, in insertion order. May hold an add of a member still stored: a later pass drops it. */
+  private appended = new Map<string, GroupMember>();
+  /** Stored members whose sub-attributes changed, by key. */
+  private readonly patched = new Map<string, GroupMember>();
+  touched = false;
+
+  constructor(
+    private readonly base: readonly GroupMember[],
+    private readonly keyOf: (value: string) => string,
+    private readonly matchOptions: MatchOptions,
+  ) {}
+
+  add(members: readonly GroupMember[]): void {
+    this.touched = true;
+    for (const member of members) {
+      const key = this.keyOf(member.value);
+      if (!this.appended.has(key)) this.appended.set(key, member);
+    }
+  }
+
+  removeValues(values: readonly string[]): void {
+    this.touched = true;
+    for (const value of values) {
+      const key = this.keyOf(value);
+      this.appended.delete(key);
+      if (!this.cleared) this.removed.add(key);
+    }
+  }
+
+  replaceAll(members: readonly GroupMember[]): void {
+    this.touched = true;
+    this.cleared = true;
+    this.removed.clear();
+    this.patched.clear();
+    this.appended = new Map();
+    this.add(members);
+  }
+
+  removeWhere(filter: Filter): void {
+    this.touched = true;
+    this.forEachLive((key, member, stored) => {
+      if (!matchesFilter(filter, member, this.matchOptions)) return;
+      if (stored) this.removed.add(key);
+      else this.appended.delete(key);
+    });
+  }
+
+  /** Returns how many members matched. */
+  update(change: UpdateMembersChange): number {
+    this.touched = true;
+    let matched = 0;
+    this.forEachLive((key, member, stored) => {
+      if (change.filter !== null && !matchesFilter(change.filter, member, this.matchOptions)) return;
+      matched++;
+      if (change.value !== undefined && this.keyOf(change.value) !== key) {
+        throw badRequest(
+          'mutability',
+          `Operations[${String(change.operationIndex)}].value: a member's value is immutable ('${member.value}' cannot become '${change.value}')`,
+        );
+      }
+      const next = updateMember(member, change.update);
+      if (next === member) return;
+      if (stored) this.patched.set(key, next);
+      else this.appended.set(key, next);
+    });
+    return matched;
+  }
+
+  /**
+   * Visits every member the group has at this point: live stored members (with their patches),
+   * then appended ones. Drops pending adds of members that turn out to be stored.
+   */
+  private forEachLive(visit: (key: string, member: GroupMember, stored: boolean) => void): void {
+    if (!this.cleared) {
+      const { base, removed, patched, appended, keyOf } = this;
+      for (let i = 0; i < base.length; i++) {
+        const stored = base[i] as GroupMember;
+        const key = storedMemberKey(stored, i, keyOf);
+        if (removed.has(key)) continue;
+        appended.delete(key);
+        visit(key, patched.get(key) ?? stored, true);
+      }
+    }
+    for (const [key, member] of this.appended) visit(key, member, false);
+  }
+
+  /** Builds the new list and the member part of the summary in one pass. */
+  finish(): {
+    members: readonly GroupMember[];
+    added: GroupMember[];
+    removed: GroupMember[];
+    updated: GroupMember[];
+  } {
+    const { base, removed, patched, appended, keyOf, cleared } = this;
+    const members: GroupMember[] = [];
+    const removedMembers: GroupMember[] = [];
+    const updated: GroupMember[] = [];
+    const checkRemoved = cleared || removed.size > 0;
+    const checkAppended = appended.size > 0;
+    const checkPatched = patched.size > 0;
+    for (let i = 0; i < base.length; i++) {
+      const stored = base[i] as GroupMember;
+      const key = storedMemberKey(stored, i, keyOf);
+      const again = checkAppended ? appended.get(key) : undefined;
+      if (again !== undefined) appended.delete(key);
+      if (checkRemoved && (cleared || removed.has(key))) {
+        if (again === undefined) {
+          removedMembers.push(stored);
+        } else {
+          // Removed and added back in one request: it stays where it was, with the new content.
+          members.push(again);
+          if (!sameMember(again, stored)) updated.push(again);
+        }
+        continue;
+      }
+      const next = checkPatched ? patched.get(key) : undefined;
+      if (next === undefined || sameMember(next, stored)) {
+        members.push(stored);
+      } else {
+        members.push(next);
+        updated.push(next);
+      }
+    }
+    const added = [...appended.values()];
+    for (const member of added) members.push(member);
+    return { members, added, removed: removedMembers, updated };
+  }
+}
+
+interface Draft {
+  displayName: string;
+  externalId: string | undefined;
+  members: MemberDraft | undefined;
+}
+
+function checkStoredGroup(group: unknown): asserts group is Group {
+  if (!isObject(group)) throw invalidStoredGroup('the group is not an object');
+  if (typeof group.displayName !== 'string') throw invalidStoredGroup('displayName is not a string');
+  if (group.members !== undefined && !Array.isArray(group.members)) {
+    throw invalidStoredGroup('members is not an array');
+  }
+  if (group.meta !== undefined && !isObject(group.meta)) {
+    throw invalidStoredGroup('meta is not an object');
+  }
+}
+
+function memberMatchOptions(options: ResolvedOptions): MatchOptions {
+  const valueCaseExact = options.memberValueCaseExact;
+  return { isCaseExact: (attribute: AttributePath) => valueCaseExact && attribute.name === 'value' };
+}
+
+function applyExternalId(
+  draft: Draft,
+  externalId: string | null,
+  operationIndex: number,
+  options: ResolvedOptions,
+): void {
+  const next = externalId ?? undefined;
+  if (
+    options.externalIdMutability === 'immutable' &&
+    draft.externalId !== undefined &&
+    draft.externalId !== next
+  ) {
+    throw badRequest(
+      'mutability',
+      `Operations[${String(operationIndex)}]: externalId is immutable and already set`,
+    );
+  }
+  draft.externalId = next;
+}
+
+function applyChange(
+  draft: Draft,
+  change: GroupChange,
+  memberDraft: () => MemberDraft,
+  options: ResolvedOptions,
+): void {
+  switch (change.kind) {
+    case 'setDisplayName':
+      draft.displayName = change.displayName;
+      return;
+    case 'setExternalId':
+      applyExternalId(draft, change.externalId, change.operationIndex, options);
+      return;
+    case 'addMembers':
+      memberDraft().add(change.members);
+      return;
+    case 'removeMembers':
+      memberDraft().removeValues(change.values);
+      return;
+    case 'removeMembersWhere':
+      memberDraft().removeWhere(change.filter);
+      return;
+    case 'replaceMembers':
+      memberDraft().replaceAll(change.members);
+      return;
+    case 'updateMembers': {
+      const matched = memberDraft().update(change);
+      if (change.requireMatch && matched === 0) {
+        throw badRequest(
+          'noTarget',
+          `Operations[${String(change.operationIndex)}].path: the filter matches no member`,
+        );
+      }
+      return;
+    }
+    default:
+      assertNever(change);
+  }
+}
+
+/**
+ * Applies normalized changes to a group, in order, all or nothing.
+ *
+ * @param group - the stored group; never modified.
+ * @param changes - changes from `normalizePatchRequest`.
+ * @param options - member identity, externalId mutability and the clock.
+ * @returns the new group (the same object when nothing changed) and a change summary.
+ * @throws ScimError 400 `noTarget` or `mutability` when a change cannot apply; 500 when the
+ * stored group itself is invalid.
+ * @example
+ * ```ts
+ * const { group: next, summary } = applyGroupChanges(group, normalizePatchRequest(body))
+ * if (summary.changed) await save(next)
+ * ```
+ * @see RFC 7644 §3.5.2
+ */
+export function applyGroupChanges<G extends Group>(
+  group: G,
+  changes: readonly GroupChange[],
+  options?: PatchOptions,
+): PatchOutcome<G> {
+  return applyResolved(group, changes, resolveOptions(options));
+}
+
+/** `applyGroupChanges` with options already resolved. */
+export function applyResolved<G extends Group>(
+  group: G,
+  changes: readonly GroupChange[],
+  options: ResolvedOptions,
+): PatchOutcome<G> {
+  checkStoredGroup(group);
+  const draft: Draft = {
+    displayName: group.displayName,
+    externalId: group.externalId,
+    members: undefined,
+  };
+  const memberDraft = (): MemberDraft =>
+    (draft.members ??= new MemberDraft(
+      group.members ?? [],
+      memberKeyFunction(options),
+      memberMatchOptions(options),
+    ));
+  for (const change of changes) applyChange(draft, change, memberDraft, options);
+  return finish(group, draft, options);
+}
+
+function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOptions): PatchOutcome<G> {
+  const attributesChanged: ChangedAttribute[] = [];
+  if (draft.displayName !== group.displayName) attributesChanged.push('displayName');
+  if (draft.externalId !== group.externalId) attributesChanged.push('externalId');
+  const members = draft.members?.touched === true ? draft.members.finish() : undefined;
+  const membersChanged =
+    members !== undefined &&
+    (members.added.length > 0 || members.removed.length > 0 || members.updated.length > 0);
+  if (membersChanged) attributesChanged.push('members');
+  if (attributesChanged.length === 0) return { group, summary: NO_CHANGE };
+
+  const next: Record<string, unknown> = { ...(group as Record<string, unknown>) };
+  if (draft.displayName !== group.displayName) next.displayName = draft.displayName;
+  if (draft.externalId !== group.externalId) {
+    if (draft.externalId === undefined) delete next.externalId;
+    else next.externalId = draft.externalId;
+  }
+  if (membersChanged) next.members = members.members;
+  if (options.setLastModified) {
+    next.meta = { ...(group.meta ?? {}), lastModified: options.now().toISOString() };
+  }
+  return {
+    group: next as G,
+    summary: {
+      changed: true,
+      attributesChanged,
+      membersAdded: members?.added ?? [],
+      membersRemoved: members?.removed ?? [],
+      membersUpdated: members?.updated ?? [],
+    },
+  };
+}
+
+function assertNever(value: never): never {
+  throw new TypeError(`unexpected change ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,70 @@
+/**
+ * scim-group-patch: SCIM 2.0 PATCH (RFC 7644 §3.5.2) for Groups.
+ *
+ * untrusted body ─validate─▶ PatchRequest ─normalize─▶ GroupChange[] ─apply─▶ Group + ChangeSummary
+ *
+ * @packageDocumentation
+ */
+export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest } from './patch.js';
+export { applyGroupChanges, invalidStoredGroup } from './apply.js';
+export { validatePatchRequest } from './validate.js';
+export { parsePath, parseFilter } from './path.js';
+export { matchesFilter } from './filter.js';
+export {
+  ScimError,
+  SCIM_TYPES,
+  buildErrorResponse,
+  toScimError,
+  badRequest,
+  unauthorized,
+  forbidden,
+  resourceNotFound,
+  methodNotAllowed,
+  conflict,
+  preconditionFailed,
+  payloadTooLarge,
+  internalError,
+  notImplemented,
+} from './errors.js';
+export { PATCH_OP_SCHEMA, GROUP_SCHEMA, ERROR_SCHEMA } from './types.js';
+
+export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
+export type { PatchResult } from './patch.js';
+export type { ErrorResponseOptions, ScimErrorInit } from './errors.js';
+export type { MatchOptions } from './filter.js';
+export type {
+  GroupChange,
+  GroupChangeKind,
+  SetDisplayNameChange,
+  SetExternalIdChange,
+  AddMembersChange,
+  RemoveMembersChange,
+  RemoveMembersWhereChange,
+  ReplaceMembersChange,
+  UpdateMembersChange,
+} from './normalize.js';
+export type { PatchOptions, ExternalIdMutability } from './options.js';
+export type {
+  AttributePath,
+  CompareOperator,
+  CompareFilter,
+  PresentFilter,
+  LogicalFilter,
+  NotFilter,
+  ValuePathFilter,
+  Filter,
+  FilterValue,
+  ParsedPath,
+  ParseLimits,
+} from './path.js';
+export type { MemberAttributeUpdate } from './schema.js';
+export type {
+  Group,
+  GroupMember,
+  GroupMeta,
+  PatchOpName,
+  PatchOperation,
+  PatchRequest,
+  ScimType,
+  SCIMErrorResponse,
+} from './types.js';

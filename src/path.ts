@@ -1,0 +1,567 @@
+/**
+ * The path and filter parser: a tokenizer and a recursive-descent parser for the RFC 7644 §3.5.2
+ * PATCH path grammar with the complete §3.4.2.2 filter grammar inside `[...]`.
+ *
+ * ```
+ * PATH      = attrPath / valuePath [subAttr]
+ * attrPath  = [URI ":"] ATTRNAME *1subAttr
+ * valuePath = attrPath "[" valFilter "]"
+ * FILTER    = orExpr
+ * orExpr    = andExpr *("or" andExpr)
+ * andExpr   = unary *("and" unary)
+ * unary     = "not" ["("] ... / "(" orExpr ")" / attrPath "pr" / attrPath compareOp compValue
+ *           / attrPath "[" orExpr "]"                      (only in a top-level filter)
+ * ```
+ *
+ * Keywords and operators are case-insensitive; attribute names keep their spelling here and are
+ * matched case-insensitively by whoever resolves them. A malformed path is `invalidPath`; a
+ * malformed filter is `invalidFilter`. Nesting depth and input length are bounded, and chains of
+ * `and`/`or` are flattened into one node, so nothing recurses without bound.
+ *
+ * @see RFC 7644 §3.4.2.2, §3.5.2
+ */
+import { badRequest, type ScimError } from './errors.js';
+
+/** An attribute reference: `[uri:]name[.subAttribute]`. */
+export interface AttributePath {
+  /** The schema URI prefix, when the path is fully qualified. */
+  readonly uri?: string;
+  /** The attribute name, as spelled. */
+  readonly name: string;
+  /** The sub-attribute name, as spelled. */
+  readonly subAttribute?: string;
+}
+
+/** The comparison operators of RFC 7644 §3.4.2.2. */
+export type CompareOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+
+/** A literal a filter compares with (JSON `compValue`). */
+export type FilterValue = string | number | boolean | null;
+
+/** `attrPath op compValue` */
+export interface CompareFilter {
+  /** Discriminant. */
+  readonly kind: 'compare';
+  /** The attribute compared. */
+  readonly attribute: AttributePath;
+  /** The operator, lower-cased. */
+  readonly operator: CompareOperator;
+  /** The literal. */
+  readonly value: FilterValue;
+}
+
+/** `attrPath pr` */
+export interface PresentFilter {
+  /** Discriminant. */
+  readonly kind: 'present';
+  /** The attribute that must have a value. */
+  readonly attribute: AttributePath;
+}
+
+/** `a and b and ...` or `a or b or ...`, flattened. */
+export interface LogicalFilter {
+  /** Discriminant. */
+  readonly kind: 'and' | 'or';
+  /** Two or more operands, in source order. */
+  readonly filters: readonly Filter[];
+}
+
+/** `not (filter)` */
+export interface NotFilter {
+  /** Discriminant. */
+  readonly kind: 'not';
+  /** The negated filter. */
+  readonly filter: Filter;
+}
+
+/** `attrPath[filter]` nested inside a filter (for example `emails[type eq "work"]`). */
+export interface ValuePathFilter {
+  /** Discriminant. */
+  readonly kind: 'valuePath';
+  /** The multi-valued attribute. */
+  readonly attribute: AttributePath;
+  /** The filter its values must match. */
+  readonly filter: Filter;
+}
+
+/** A parsed filter expression. */
+export type Filter = CompareFilter | PresentFilter | LogicalFilter | NotFilter | ValuePathFilter;
+
+/** A parsed PATCH path. */
+export interface ParsedPath {
+  /** The schema URI prefix, when the path is fully qualified. */
+  readonly uri?: string;
+  /** The attribute name, as spelled. */
+  readonly attribute: string;
+  /** The value filter inside `[...]`, when there is one. */
+  readonly filter?: Filter;
+  /** The sub-attribute, from `attr.sub` or `attr[filter].sub`. */
+  readonly subAttribute?: string;
+}
+
+/** Limits on what the parser reads. */
+export interface ParseLimits {
+  /** Longest path or filter accepted, in characters. Default 4096. */
+  readonly maxLength?: number;
+  /** Deepest nesting of parentheses, `not` and `[...]`. Default 32. */
+  readonly maxDepth?: number;
+}
+
+const DEFAULT_MAX_LENGTH = 4096;
+const DEFAULT_MAX_DEPTH = 32;
+
+const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
+  'eq',
+  'ne',
+  'co',
+  'sw',
+  'ew',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+]);
+
+type TokenKind = 'word' | 'string' | 'number' | '(' | ')' | '[' | ']' | 'end';
+
+interface Token {
+  readonly kind: TokenKind;
+  /** Raw text for words; decoded text for strings. */
+  readonly text: string;
+  readonly start: number;
+  readonly number?: number;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Characters of a bare word: an attribute path (with URN and dots) or a keyword. */
+function isWordChar(c: number): boolean {
+  // ALPHA DIGIT - _ . : $
+  return isAlpha(c) || isDigit(c) || c === 45 || c === 95 || c === 46 || c === 58 || c === 36;
+}
+
+function isNameChar(c: number): boolean {
+  return isAlpha(c) || isDigit(c) || c === 45 || c === 95;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** Reads the tokens of a filter, one at a time, from a position in the source. */
+class Tokenizer {
+  private pos: number;
+  private peeked: Token | undefined;
+
+  constructor(
+    private readonly source: string,
+    start: number,
+    private readonly fail: (message: string) => ScimError,
+  ) {
+    this.pos = start;
+  }
+
+  peek(): Token {
+    this.peeked ??= this.read();
+    return this.peeked;
+  }
+
+  next(): Token {
+    const token = this.peek();
+    this.peeked = undefined;
+    return token;
+  }
+
+  /** Where the next unread character is (after the peeked token, if any). */
+  get position(): number {
+    return this.peeked === undefined ? this.pos : this.peeked.start;
+  }
+
+  private read(): Token {
+    const s = this.source;
+    while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
+    const start = this.pos;
+    if (start >= s.length) return { kind: 'end', text: '', start };
+    const c = s.charCodeAt(start);
+    if (c === 40 || c === 41 || c === 91 || c === 93) {
+      this.pos++;
+      return { kind: s[start] as '(' | ')' | '[' | ']', text: s[start] ?? '', start };
+    }
+    if (c === 34) return this.readString(start);
+    if (c === 45 || isDigit(c)) return this.readNumber(start);
+    if (isAlpha(c) || c === 36) {
+      let end = start + 1;
+      while (end < s.length && isWordChar(s.charCodeAt(end))) end++;
+      this.pos = end;
+      return { kind: 'word', text: s.slice(start, end), start };
+    }
+    throw this.fail(`unexpected character '${s[start] ?? ''}' at position ${String(start)}`);
+  }
+
+  private readString(start: number): Token {
+    const s = this.source;
+    let out = '';
+    let i = start + 1;
+    let chunk = i;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 34) {
+        out += s.slice(chunk, i);
+        this.pos = i + 1;
+        return { kind: 'string', text: out, start };
+      }
+      if (c < 0x20) throw this.fail(`control character in string at position ${String(i)}`);
+      if (c === 92) {
+        out += s.slice(chunk, i);
+        const e = s[i + 1];
+        switch (e) {
+          case '"':
+          case '\\':
+          case '/':
+            out += e;
+            i += 2;
+            break;
+          case 'b':
+            out += '\b';
+            i += 2;
+            break;
+          case 'f':
+            out += '\f';
+            i += 2;
+            break;
+          case 'n':
+            out += '\n';
+            i += 2;
+            break;
+          case 'r':
+            out += '\r';
+            i += 2;
+            break;
+          case 't':
+            out += '\t';
+            i += 2;
+            break;
+          case 'u': {
+            const hex = s.slice(i + 2, i + 6);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
+              throw this.fail(`bad \\u escape at position ${String(i)}`);
+            }
+            out += String.fromCharCode(parseInt(hex, 16));
+            i += 6;
+            break;
+          }
+          default:
+            throw this.fail(`bad escape in string at position ${String(i)}`);
+        }
+        chunk = i;
+        continue;
+      }
+      i++;
+    }
+    throw this.fail(`unterminated string starting at position ${String(start)}`);
+  }
+
+  private readNumber(start: number): Token {
+    const s = this.source;
+    let i = start;
+    if (s.charCodeAt(i) === 45) i++;
+    const intStart = i;
+    while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+    const intLength = i - intStart;
+    if (intLength === 0 || (intLength > 1 && s.charCodeAt(intStart) === 48)) {
+      throw this.fail(`malformed number at position ${String(start)}`);
+    }
+    if (s.charCodeAt(i) === 46) {
+      i++;
+      const fracStart = i;
+      while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+      if (i === fracStart) throw this.fail(`malformed number at position ${String(start)}`);
+    }
+    if (s.charCodeAt(i) === 101 || s.charCodeAt(i) === 69) {
+      i++;
+      if (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45) i++;
+      const expStart = i;
+      while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+      if (i === expStart) throw this.fail(`malformed number at position ${String(start)}`);
+    }
+    if (i < s.length && isWordChar(s.charCodeAt(i))) {
+      throw this.fail(`malformed number at position ${String(start)}`);
+    }
+    this.pos = i;
+    const text = s.slice(start, i);
+    return { kind: 'number', text, start, number: Number(text) };
+  }
+}
+
+/** Reads `ATTRNAME` at `start`; returns the end index, or `start` when there is none. */
+function scanName(source: string, start: number): number {
+  const first = source.charCodeAt(start);
+  if (!(isAlpha(first) || first === 36)) return start;
+  let end = start + 1;
+  while (end < source.length && isNameChar(source.charCodeAt(end))) end++;
+  return end;
+}
+
+/** URIs are loose here (the resolver decides which schemas exist) but may not be empty. */
+function isUri(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (!isWordChar(text.charCodeAt(i))) return false;
+  }
+  return isAlpha(text.charCodeAt(0));
+}
+
+/**
+ * Splits `[URI ":"] ATTRNAME ["." ATTRNAME]` into its parts.
+ * The URI is everything before the last colon: URNs contain colons and dots (`2.0`), names do not.
+ */
+function parseAttrPath(text: string): AttributePath | undefined {
+  const colon = text.lastIndexOf(':');
+  const uri = colon >= 0 ? text.slice(0, colon) : undefined;
+  if (uri !== undefined && !isUri(uri)) return undefined;
+  const nameStart = colon + 1;
+  const nameEnd = scanName(text, nameStart);
+  if (nameEnd === nameStart) return undefined;
+  const name = text.slice(nameStart, nameEnd);
+  if (nameEnd === text.length) return uri === undefined ? { name } : { uri, name };
+  if (text.charCodeAt(nameEnd) !== 46) return undefined;
+  const subEnd = scanName(text, nameEnd + 1);
+  if (subEnd === nameEnd + 1 || subEnd !== text.length) return undefined;
+  const subAttribute = text.slice(nameEnd + 1, subEnd);
+  return uri === undefined ? { name, subAttribute } : { uri, name, subAttribute };
+}
+
+/** Recursive-descent filter parser over a `Tokenizer`. */
+class FilterParser {
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: Tokenizer,
+    private readonly maxDepth: number,
+    private readonly allowValuePath: boolean,
+    private readonly fail: (message: string) => ScimError,
+  ) {}
+
+  parseOr(): Filter {
+    const first = this.parseAnd();
+    const filters = [first];
+    while (this.isKeyword(this.tokens.peek(), 'or')) {
+      this.tokens.next();
+      filters.push(this.parseAnd());
+    }
+    return filters.length === 1 ? first : { kind: 'or', filters };
+  }
+
+  private parseAnd(): Filter {
+    const first = this.parseUnary();
+    const filters = [first];
+    while (this.isKeyword(this.tokens.peek(), 'and')) {
+      this.tokens.next();
+      filters.push(this.parseUnary());
+    }
+    return filters.length === 1 ? first : { kind: 'and', filters };
+  }
+
+  private parseUnary(): Filter {
+    const token = this.tokens.next();
+    if (token.kind === '(') {
+      const inner = this.nested(() => this.parseOr());
+      this.expect(')');
+      return inner;
+    }
+    if (token.kind !== 'word') throw this.unexpected(token, 'an attribute, "not" or "("');
+    if (this.isKeyword(token, 'not') && this.tokens.peek().kind === '(') {
+      this.tokens.next();
+      const inner = this.nested(() => this.parseOr());
+      this.expect(')');
+      return { kind: 'not', filter: inner };
+    }
+    const attribute = parseAttrPath(token.text);
+    if (attribute === undefined) {
+      throw this.fail(`'${token.text}' is not an attribute path (position ${String(token.start)})`);
+    }
+    return this.parseAttributeExpression(attribute);
+  }
+
+  private parseAttributeExpression(attribute: AttributePath): Filter {
+    const token = this.tokens.next();
+    if (token.kind === '[') {
+      if (!this.allowValuePath) {
+        throw this.fail(`a value filter cannot nest '[' (position ${String(token.start)})`);
+      }
+      const inner = this.nested(() => this.parseOr());
+      this.expect(']');
+      return { kind: 'valuePath', attribute, filter: inner };
+    }
+    if (token.kind !== 'word') throw this.unexpected(token, 'an operator');
+    const operator = token.text.toLowerCase();
+    if (operator === 'pr') return { kind: 'present', attribute };
+    if (!COMPARE_OPERATORS.has(operator)) {
+      throw this.fail(`unknown operator '${token.text}' (position ${String(token.start)})`);
+    }
+    const value = this.parseValue();
+    return this.checkedCompare(attribute, operator as CompareOperator, value);
+  }
+
+  private checkedCompare(
+    attribute: AttributePath,
+    operator: CompareOperator,
+    value: FilterValue,
+  ): CompareFilter {
+    // RFC 7644 §3.4.2.2: co/sw/ew take strings; ordering operators reject booleans and null.
+    if ((operator === 'co' || operator === 'sw' || operator === 'ew') && typeof value !== 'string') {
+      throw this.fail(`operator '${operator}' needs a string value`);
+    }
+    if (
+      (operator === 'gt' || operator === 'ge' || operator === 'lt' || operator === 'le') &&
+      (typeof value === 'boolean' || value === null)
+    ) {
+      throw this.fail(`operator '${operator}' cannot compare with ${String(value)}`);
+    }
+    return { kind: 'compare', attribute, operator, value };
+  }
+
+  private parseValue(): FilterValue {
+    const token = this.tokens.next();
+    if (token.kind === 'string') return token.text;
+    if (token.kind === 'number' && token.number !== undefined && Number.isFinite(token.number)) {
+      return token.number;
+    }
+    if (token.kind === 'word') {
+      const word = token.text.toLowerCase();
+      if (word === 'true') return true;
+      if (word === 'false') return false;
+      if (word === 'null') return null;
+    }
+    throw this.unexpected(token, 'a value (string, number, true, false or null)');
+  }
+
+  private nested<T>(parse: () => T): T {
+    this.depth++;
+    if (this.depth > this.maxDepth) {
+      throw this.fail(`filter nests deeper than ${String(this.maxDepth)} levels`);
+    }
+    const result = parse();
+    this.depth--;
+    return result;
+  }
+
+  private expect(kind: TokenKind): void {
+    const token = this.tokens.next();
+    if (token.kind !== kind) throw this.unexpected(token, `'${kind}'`);
+  }
+
+  private isKeyword(token: Token, keyword: string): boolean {
+    return token.kind === 'word' && token.text.toLowerCase() === keyword;
+  }
+
+  private unexpected(token: Token, wanted: string): ScimError {
+    const found = token.kind === 'end' ? 'end of input' : `'${token.text}'`;
+    return this.fail(`expected ${wanted} but found ${found} (position ${String(token.start)})`);
+  }
+}
+
+function checkLength(input: string, limits: ParseLimits, fail: (m: string) => ScimError): void {
+  const max = limits.maxLength ?? DEFAULT_MAX_LENGTH;
+  if (input.length > max) throw fail(`longer than ${String(max)} characters`);
+}
+
+/**
+ * Parses a filter expression (RFC 7644 §3.4.2.2), as used in `?filter=` or inside a path's `[...]`.
+ *
+ * @param filter - the filter text, for example `value eq "2819c223" or display sw "A"`.
+ * @param limits - optional length and depth limits.
+ * @returns the filter tree.
+ * @throws ScimError 400 `invalidFilter` when the filter is malformed or exceeds a limit.
+ * @example
+ * ```ts
+ * parseFilter('type eq "User" and not (display sw "x")')
+ * ```
+ * @see RFC 7644 §3.4.2.2
+ */
+export function parseFilter(filter: string, limits: ParseLimits = {}): Filter {
+  const fail = (message: string): ScimError =>
+    badRequest('invalidFilter', `invalid filter: ${message}`);
+  checkLength(filter, limits, fail);
+  const tokens = new Tokenizer(filter, 0, fail);
+  const parser = new FilterParser(tokens, limits.maxDepth ?? DEFAULT_MAX_DEPTH, true, fail);
+  const result = parser.parseOr();
+  const rest = tokens.next();
+  if (rest.kind !== 'end') {
+    throw fail(`unexpected '${rest.text}' at position ${String(rest.start)}`);
+  }
+  return result;
+}
+
+/**
+ * Parses a PATCH `path` (RFC 7644 §3.5.2): `attr`, `attr.sub`, `urn:...:attr`, `attr[filter]`,
+ * `attr[filter].sub`. It checks the grammar only; which attributes exist is the caller's business.
+ *
+ * @param path - the path text.
+ * @param limits - optional length and depth limits.
+ * @returns the parsed path.
+ * @throws ScimError 400 `invalidPath` for a malformed path, `invalidFilter` for a malformed filter.
+ * @example
+ * ```ts
+ * parsePath('members[value eq "2819c223"].display')
+ * // { attribute: 'members', filter: { kind: 'compare', ... }, subAttribute: 'display' }
+ * ```
+ * @see RFC 7644 §3.5.2
+ */
+export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
+  const pathError = (message: string): ScimError =>
+    badRequest('invalidPath', `invalid path '${path}': ${message}`);
+  const filterError = (message: string): ScimError =>
+    badRequest('invalidFilter', `invalid filter in path '${path}': ${message}`);
+  checkLength(path, limits, pathError);
+
+  let headEnd = 0;
+  while (headEnd < path.length && isWordChar(path.charCodeAt(headEnd))) headEnd++;
+  const head = parseAttrPath(path.slice(0, headEnd));
+  if (head === undefined) throw pathError('expected [URI:]attribute[.subAttribute]');
+  if (headEnd === path.length) return toParsedPath(head, undefined, head.subAttribute);
+
+  if (path.charCodeAt(headEnd) !== 91) {
+    throw pathError(`unexpected '${path[headEnd] ?? ''}' at position ${String(headEnd)}`);
+  }
+  if (head.subAttribute !== undefined) {
+    throw pathError('a filter must follow an attribute, not a sub-attribute');
+  }
+  const tokens = new Tokenizer(path, headEnd + 1, filterError);
+  const parser = new FilterParser(tokens, limits.maxDepth ?? DEFAULT_MAX_DEPTH, false, filterError);
+  const filter = parser.parseOr();
+  const close = tokens.next();
+  if (close.kind !== ']') {
+    const found = close.kind === 'end' ? 'end of path' : `'${close.text}'`;
+    throw filterError(`expected ']' but found ${found}`);
+  }
+  const afterFilter = tokens.position;
+  if (afterFilter === path.length) return toParsedPath(head, filter, undefined);
+  if (path.charCodeAt(afterFilter) !== 46) {
+    throw pathError(`unexpected '${path[afterFilter] ?? ''}' after ']'`);
+  }
+  const subEnd = scanName(path, afterFilter + 1);
+  if (subEnd === afterFilter + 1 || subEnd !== path.length) {
+    throw pathError(`expected a sub-attribute name after '].'`);
+  }
+  return toParsedPath(head, filter, path.slice(afterFilter + 1, subEnd));
+}
+
+function toParsedPath(
+  head: AttributePath,
+  filter: Filter | undefined,
+  subAttribute: string | undefined,
+): ParsedPath {
+  return {
+    ...(head.uri === undefined ? {} : { uri: head.uri }),
+    attribute: head.name,
+    ...(filter === undefined ? {} : { filter }),
+    ...(subAttribute === undefined ? {} : { subAttribute }),
+  };
+}

@@ -1,0 +1,333 @@
+/**
+ * What the library knows of the Group schema (RFC 7643 §4.2, §8.7.1): which attributes exist,
+ * how paths and pathless keys name them, and what a valid value of each looks like.
+ *
+ * Names are compared case-insensitively (RFC 7643 §2.1) and looked up in closed tables, never used
+ * as property keys, so no input can name `__proto__` or `constructor` into an object.
+ */
+import { badRequest, type ScimError } from './errors.js';
+import type { Filter, ParsedPath } from './path.js';
+import { GROUP_SCHEMA, type GroupMember } from './types.js';
+
+/** A sub-attribute of `members`. */
+export type MemberSubAttribute = 'value' | 'display' | 'type' | '$ref';
+
+/** What a path designates on a Group, after resolution. */
+export type GroupTarget =
+  | { readonly attribute: 'displayName' }
+  | { readonly attribute: 'externalId' }
+  | {
+      readonly attribute: 'members';
+      readonly filter?: Filter;
+      readonly subAttribute?: MemberSubAttribute;
+    };
+
+/** Sub-attributes a member update may set; `null` removes the sub-attribute. */
+export interface MemberAttributeUpdate {
+  /** New display name, or null to remove it. */
+  readonly display?: string | null;
+  /** New type, or null to remove it. */
+  readonly type?: string | null;
+  /** New `$ref`, or null to remove it. */
+  readonly $ref?: string | null;
+}
+
+const MEMBER_SUB_ATTRIBUTES: ReadonlyMap<string, MemberSubAttribute> = new Map([
+  ['value', 'value'],
+  ['display', 'display'],
+  ['type', 'type'],
+  ['$ref', '$ref'],
+]);
+
+const READ_ONLY_ATTRIBUTES: ReadonlyMap<string, string> = new Map([
+  ['id', 'id'],
+  ['meta', 'meta'],
+  ['schemas', 'schemas'],
+]);
+
+const GROUP_SCHEMA_LOWER = GROUP_SCHEMA.toLowerCase();
+
+/** A pathless value's key, resolved. */
+export type ValueKey = 'displayName' | 'externalId' | 'members' | 'readOnly' | 'groupSchema';
+
+function invalidPath(label: string, message: string): ScimError {
+  return badRequest('invalidPath', `${label}: ${message}`);
+}
+
+/** A short, safe description of a JSON value for error details. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** True for a JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Resolves a parsed path to the Group attribute it targets.
+ *
+ * @throws ScimError `invalidPath` for unknown schemas, attributes and sub-attributes, `mutability`
+ * for `id`, `meta` and `schemas`, `invalidFilter` for filters on unknown member sub-attributes.
+ */
+export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget {
+  if (parsed.uri !== undefined && parsed.uri.toLowerCase() !== GROUP_SCHEMA_LOWER) {
+    throw invalidPath(label, `unknown schema '${parsed.uri}'; only ${GROUP_SCHEMA} attributes can be patched`);
+  }
+  const name = parsed.attribute.toLowerCase();
+  const readOnly = READ_ONLY_ATTRIBUTES.get(name);
+  if (readOnly !== undefined) {
+    throw badRequest('mutability', `${label}: attribute '${readOnly}' is readOnly and cannot be patched`);
+  }
+  if (name === 'displayname' || name === 'externalid') {
+    const attribute = name === 'displayname' ? 'displayName' : 'externalId';
+    if (parsed.filter !== undefined) {
+      throw invalidPath(label, `'${attribute}' is single-valued and takes no filter`);
+    }
+    if (parsed.subAttribute !== undefined) {
+      throw invalidPath(label, `'${attribute}' has no sub-attribute '${parsed.subAttribute}'`);
+    }
+    return { attribute };
+  }
+  if (name !== 'members') {
+    throw invalidPath(label, `unknown attribute '${parsed.attribute}'; a Group has displayName, externalId and members`);
+  }
+  let subAttribute: MemberSubAttribute | undefined;
+  if (parsed.subAttribute !== undefined) {
+    subAttribute = MEMBER_SUB_ATTRIBUTES.get(parsed.subAttribute.toLowerCase());
+    if (subAttribute === undefined) {
+      throw invalidPath(label, `members have no sub-attribute '${parsed.subAttribute}'`);
+    }
+  }
+  const filter = parsed.filter === undefined ? undefined : memberFilter(parsed.filter, label);
+  return {
+    attribute: 'members',
+    ...(filter === undefined ? {} : { filter }),
+    ...(subAttribute === undefined ? {} : { subAttribute }),
+  };
+}
+
+/** Rewrites a filter on members so that every attribute is a canonical member sub-attribute. */
+function memberFilter(filter: Filter, label: string): Filter {
+  switch (filter.kind) {
+    case 'compare':
+    case 'present': {
+      const attribute = filter.attribute;
+      const name =
+        attribute.uri === undefined && attribute.subAttribute === undefined
+          ? MEMBER_SUB_ATTRIBUTES.get(attribute.name.toLowerCase())
+          : undefined;
+      if (name === undefined) {
+        const spelled = `${attribute.uri === undefined ? '' : `${attribute.uri}:`}${attribute.name}${
+          attribute.subAttribute === undefined ? '' : `.${attribute.subAttribute}`
+        }`;
+        throw badRequest(
+          'invalidFilter',
+          `${label}: members have no sub-attribute '${spelled}' to filter on (value, display, type, $ref)`,
+        );
+      }
+      return { ...filter, attribute: { name } };
+    }
+    case 'and':
+    case 'or':
+      return { kind: filter.kind, filters: filter.filters.map((f) => memberFilter(f, label)) };
+    case 'not':
+      return { kind: 'not', filter: memberFilter(filter.filter, label) };
+    case 'valuePath':
+      throw badRequest('invalidFilter', `${label}: a member filter cannot nest '[...]'`);
+    default:
+      return assertNever(filter);
+  }
+}
+
+/**
+ * Resolves a key of a pathless `add`/`replace` value: case-insensitive, with or without the core
+ * Group URN prefix. The bare Group URN names an object holding core attributes.
+ *
+ * @throws ScimError `invalidPath` for keys that name no Group attribute.
+ */
+export function resolveValueKey(key: string, label: string): ValueKey {
+  let name = key.toLowerCase();
+  if (name === GROUP_SCHEMA_LOWER) return 'groupSchema';
+  if (name.startsWith(`${GROUP_SCHEMA_LOWER}:`)) name = name.slice(GROUP_SCHEMA_LOWER.length + 1);
+  switch (name) {
+    case 'displayname':
+      return 'displayName';
+    case 'externalid':
+      return 'externalId';
+    case 'members':
+      return 'members';
+    default:
+      if (READ_ONLY_ATTRIBUTES.has(name)) return 'readOnly';
+      throw invalidPath(label, `unknown attribute '${key}'; a Group has displayName, externalId and members`);
+  }
+}
+
+/**
+ * Reads a `displayName` value: a non-empty string.
+ *
+ * @throws ScimError `mutability` for null (the attribute is required), `invalidValue` otherwise.
+ */
+export function readDisplayName(value: unknown, label: string): string {
+  if (value === null) {
+    throw badRequest('mutability', `${label}: displayName is required and cannot be set to null`);
+  }
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badRequest('invalidValue', `${label}: displayName must be a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Reads an `externalId` value: a non-empty string, or null (unassign) where `allowNull` says so.
+ *
+ * @throws ScimError `invalidValue`.
+ */
+export function readExternalId(value: unknown, label: string, allowNull: boolean): string | null {
+  if (value === null && allowNull) return null;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badRequest('invalidValue', `${label}: externalId must be a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function readOptionalString(value: unknown, label: string): string | undefined | null {
+  if (value === undefined || value === null) return value;
+  if (typeof value !== 'string') {
+    throw badRequest('invalidValue', `${label} must be a string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Builds a clean member: only the four known sub-attributes, nulls dropped (Entra's `"$ref": null`). */
+function buildMember(
+  value: string,
+  display: string | null | undefined,
+  type: string | null | undefined,
+  ref: string | null | undefined,
+): GroupMember {
+  const member: { value: string; display?: string; type?: string; $ref?: string } = { value };
+  if (typeof display === 'string') member.display = display;
+  if (typeof type === 'string') member.type = type;
+  if (typeof ref === 'string') member.$ref = ref;
+  return member;
+}
+
+/**
+ * Reads one member object `{value, display?, type?, $ref?}`. Unknown sub-attributes are ignored.
+ *
+ * @throws ScimError `invalidValue` when it is not an object or `value` is not a non-empty string.
+ */
+export function readMember(raw: unknown, label: string): GroupMember {
+  if (!isObject(raw)) {
+    throw badRequest('invalidValue', `${label}: a member must be an object with a string "value", got ${describe(raw)}`);
+  }
+  let value: unknown;
+  let display: string | null | undefined;
+  let type: string | null | undefined;
+  let ref: string | null | undefined;
+  for (const key of Object.keys(raw)) {
+    const item = raw[key];
+    switch (key.toLowerCase()) {
+      case 'value':
+        value = item;
+        break;
+      case 'display':
+        display = readOptionalString(item, `${label}.display`);
+        break;
+      case 'type':
+        type = readOptionalString(item, `${label}.type`);
+        break;
+      case '$ref':
+        ref = readOptionalString(item, `${label}.$ref`);
+        break;
+      default:
+        break;
+    }
+  }
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badRequest('invalidValue', `${label}.value must be a non-empty string, got ${describe(value)}`);
+  }
+  return buildMember(value, display, type, ref);
+}
+
+/** The `members` list inside a `{ "members": [...] }` wrapper, when `raw` is one. */
+function unwrapMembers(raw: Readonly<Record<string, unknown>>): { list: unknown } | undefined {
+  let list: { list: unknown } | undefined;
+  for (const key of Object.keys(raw)) {
+    const name = key.toLowerCase();
+    if (name === 'value') return undefined;
+    if (name === 'members') list = { list: raw[key] };
+  }
+  return list;
+}
+
+/**
+ * Reads a list of members: an array of member objects, one member object, or `{members: [...]}`.
+ *
+ * @throws ScimError `invalidValue` for anything else or any malformed member.
+ */
+export function readMemberList(raw: unknown, label: string): GroupMember[] {
+  let list = raw;
+  let listLabel = label;
+  if (isObject(raw)) {
+    const wrapped = unwrapMembers(raw);
+    if (wrapped === undefined) return [readMember(raw, label)];
+    list = wrapped.list;
+    listLabel = `${label}.members`;
+  }
+  if (!Array.isArray(list)) {
+    throw badRequest('invalidValue', `${listLabel}: expected an array of members, got ${describe(list)}`);
+  }
+  const members: GroupMember[] = new Array<GroupMember>(list.length);
+  for (let i = 0; i < list.length; i++) members[i] = readMember(list[i], `${listLabel}[${String(i)}]`);
+  return members;
+}
+
+/**
+ * Reads the value of an update on matching members: an object of sub-attributes (unknown ones
+ * ignored, null meaning "remove"), or, for a path ending in a sub-attribute, that sub-attribute's
+ * value. A `value` is returned apart: it may only repeat the member's own value.
+ *
+ * @throws ScimError `invalidValue`.
+ */
+export function readMemberUpdate(
+  raw: unknown,
+  subAttribute: MemberSubAttribute | undefined,
+  label: string,
+): { readonly update: MemberAttributeUpdate; readonly value?: string } {
+  if (subAttribute !== undefined) {
+    if (subAttribute === 'value') {
+      if (typeof raw !== 'string' || raw.length === 0) {
+        throw badRequest('invalidValue', `${label}: a member value must be a non-empty string, got ${describe(raw)}`);
+      }
+      return { update: {}, value: raw };
+    }
+    const item = readOptionalString(raw, label);
+    return { update: { [subAttribute]: item ?? null } };
+  }
+  if (!isObject(raw)) {
+    throw badRequest('invalidValue', `${label}: expected an object of member sub-attributes, got ${describe(raw)}`);
+  }
+  const update: { display?: string | null; type?: string | null; $ref?: string | null } = {};
+  let value: unknown;
+  for (const key of Object.keys(raw)) {
+    const item = raw[key];
+    const name = MEMBER_SUB_ATTRIBUTES.get(key.toLowerCase());
+    if (name === 'value') value = item;
+    else if (name !== undefined) update[name] = readOptionalString(item, `${label}.${name}`) ?? null;
+  }
+  if (value === undefined || value === null) return { update };
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badRequest('invalidValue', `${label}.value must be a non-empty string, got ${describe(value)}`);
+  }
+  return { update, value };
+}
+
+function assertNever(value: never): never {
+  throw new TypeError(`unexpected value ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,168 @@
+/**
+ * The validator: untrusted JSON in, checked operations out, or a `ScimError`.
+ *
+ * It checks the envelope and every operation's shape, and parses and resolves every path up front,
+ * so a bad operation anywhere rejects the whole request before anything is applied. Operation
+ * values are checked by the normalizer, which `validatePatchRequest` runs too.
+ *
+ * @see RFC 7644 §3.5.2
+ */
+import { badRequest, ScimError } from './errors.js';
+import { normalizeOperations } from './normalize.js';
+import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
+import { parsePath, type ParsedPath } from './path.js';
+import { describe, isObject, resolveGroupPath, type GroupTarget } from './schema.js';
+import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName, type PatchRequest } from './types.js';
+
+/** An operation whose envelope and path are checked; its value is not yet interpreted. */
+export interface CheckedOperation {
+  /** Position in `Operations`, for error details. */
+  readonly index: number;
+  /** The operation, lower-cased. */
+  readonly op: PatchOpName;
+  /** The path as sent, when there is one. */
+  readonly path?: string;
+  /** What the path designates; absent for a pathless operation. */
+  readonly target?: GroupTarget;
+  /** Whether the operation carries a `value` member (a `null` value counts). */
+  readonly hasValue: boolean;
+  /** The value as sent. */
+  readonly value: unknown;
+}
+
+const PATCH_OP_SCHEMA_LOWER = PATCH_OP_SCHEMA.toLowerCase();
+
+/**
+ * Reads the members of `object` named (case-insensitively) in `names`, rejecting a name given
+ * twice in different spellings. Attribute names are case-insensitive (RFC 7643 §2.1).
+ */
+function readMembers<K extends string>(
+  object: Readonly<Record<string, unknown>>,
+  names: readonly K[],
+  label: string,
+): Partial<Record<K, { readonly key: string; readonly value: unknown }>> {
+  const found: Partial<Record<K, { key: string; value: unknown }>> = {};
+  for (const key of Object.keys(object)) {
+    const lower = key.toLowerCase();
+    const name = names.find((n) => n.toLowerCase() === lower);
+    if (name === undefined) continue;
+    const seen = found[name];
+    if (seen !== undefined) {
+      throw badRequest('invalidSyntax', `${label}: '${seen.key}' and '${key}' name the same member`);
+    }
+    found[name] = { key, value: object[key] };
+  }
+  return found;
+}
+
+function checkSchemas(schemas: unknown): readonly string[] {
+  if (
+    !Array.isArray(schemas) ||
+    !schemas.every((s): s is string => typeof s === 'string') ||
+    !schemas.some((s) => s.toLowerCase() === PATCH_OP_SCHEMA_LOWER)
+  ) {
+    throw badRequest('invalidSyntax', `schemas: must be an array containing "${PATCH_OP_SCHEMA}"`);
+  }
+  return schemas;
+}
+
+function checkOp(op: unknown, label: string): PatchOpName {
+  if (typeof op !== 'string') {
+    throw badRequest('invalidSyntax', `${label}.op: must be "add", "remove" or "replace", got ${describe(op)}`);
+  }
+  const lower = op.toLowerCase();
+  if (lower !== 'add' && lower !== 'remove' && lower !== 'replace') {
+    throw badRequest('invalidSyntax', `${label}.op: unknown operation '${op}'; expected add, remove or replace`);
+  }
+  return lower;
+}
+
+function checkOperation(raw: unknown, index: number, options: ResolvedOptions): CheckedOperation {
+  const label = `Operations[${String(index)}]`;
+  if (!isObject(raw)) {
+    throw badRequest('invalidSyntax', `${label}: an operation must be an object, got ${describe(raw)}`);
+  }
+  const fields = readMembers(raw, ['op', 'path', 'value'] as const, label);
+  const op = checkOp(fields.op?.value, label);
+  const rawPath = fields.path?.value;
+  // A null path is the same as none: RFC 7643 §2.5 treats null as unassigned.
+  if (rawPath !== undefined && rawPath !== null && typeof rawPath !== 'string') {
+    throw badRequest('invalidPath', `${label}.path: must be a string, got ${describe(rawPath)}`);
+  }
+  const hasValue = fields.value !== undefined;
+  if ((op === 'add' || op === 'replace') && !hasValue) {
+    throw badRequest('invalidValue', `${label}: '${op}' requires a value`);
+  }
+  if (typeof rawPath !== 'string') {
+    if (op === 'remove') {
+      throw badRequest('noTarget', `${label}: 'remove' requires a path`);
+    }
+    return { index, op, hasValue, value: fields.value?.value };
+  }
+  const pathLabel = `${label}.path`;
+  let parsed: ParsedPath;
+  try {
+    parsed = parsePath(rawPath, options.parseLimits);
+  } catch (error) {
+    // The parser speaks of the path alone; say which operation it belongs to.
+    if (!(error instanceof ScimError)) throw error;
+    throw badRequest(error.scimType ?? 'invalidPath', `${pathLabel}: ${error.detail}`);
+  }
+  const target = resolveGroupPath(parsed, pathLabel);
+  return { index, op, path: rawPath, target, hasValue, value: fields.value?.value };
+}
+
+/**
+ * Checks the envelope and every operation's op and path. Values are left for the normalizer.
+ *
+ * @throws ScimError 400 for the first problem found.
+ */
+export function checkOperations(
+  body: unknown,
+  options: ResolvedOptions,
+): { readonly schemas: readonly string[]; readonly operations: readonly CheckedOperation[] } {
+  if (!isObject(body)) {
+    throw badRequest('invalidSyntax', `request body must be a PatchOp JSON object, got ${describe(body)}`);
+  }
+  const fields = readMembers(body, ['schemas', 'Operations'] as const, 'request body');
+  // Both seeds mark `schemas` optional: a body without it is read as a PatchOp.
+  const schemas = fields.schemas === undefined ? [PATCH_OP_SCHEMA] : checkSchemas(fields.schemas.value);
+  const list = fields.Operations?.value;
+  if (!Array.isArray(list)) {
+    throw badRequest('invalidSyntax', `Operations: must be an array of operations, got ${describe(list)}`);
+  }
+  const operations: CheckedOperation[] = new Array<CheckedOperation>(list.length);
+  for (let i = 0; i < list.length; i++) operations[i] = checkOperation(list[i], i, options);
+  return { schemas, operations };
+}
+
+/** The public shape of a checked operation. */
+export function toPatchOperation(operation: CheckedOperation): PatchOperation {
+  return {
+    op: operation.op,
+    ...(operation.path === undefined ? {} : { path: operation.path }),
+    ...(operation.hasValue ? { value: operation.value } : {}),
+  };
+}
+
+/**
+ * Validates an untrusted PATCH body: the envelope, every operation, every path and filter, and
+ * every value, before anything is applied.
+ *
+ * @param body - the parsed JSON body, of unknown shape.
+ * @param options - the same options `applyGroupPatch` will get (they decide, for example, whether
+ * `externalId` may be written).
+ * @returns the request with op names lower-cased and `schemas` filled in when it was missing.
+ * @throws ScimError 400 with the `scimType` of the first problem, naming the operation.
+ * @example
+ * ```ts
+ * const request = validatePatchRequest(JSON.parse(rawBody))
+ * ```
+ * @see RFC 7644 §3.5.2
+ */
+export function validatePatchRequest(body: unknown, options?: PatchOptions): PatchRequest {
+  const resolved = resolveOptions(options);
+  const { schemas, operations } = checkOperations(body, resolved);
+  normalizeOperations(operations, resolved);
+  return { schemas, Operations: operations.map(toPatchOperation) };
+}
