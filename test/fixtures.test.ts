@@ -1,0 +1,80 @@
+/**
+ * Runs the JSON fixture records in test/fixtures/: each record is a group, a request, and the
+ * expected group or the expected error, worked out by hand from RFC 7644, the seed documents and
+ * the policy table in README.md.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyGroupPatch, ScimError, type Group, type PatchOptions } from '../src/index.js';
+import { deepFreeze } from './support/freeze.js';
+
+interface FixtureRecord {
+  readonly comment: string;
+  readonly source?: string;
+  readonly policy?: number;
+  readonly options?: PatchOptions;
+  readonly group: Group;
+  readonly request: unknown;
+  readonly expected?: Group;
+  readonly expectedError?: { readonly status: number; readonly scimType?: string };
+  readonly unchanged?: boolean;
+}
+
+const FIXED_NOW = new Date('2030-01-01T00:00:00.000Z');
+const directory = join(import.meta.dirname, 'fixtures');
+const files = readdirSync(directory).filter((name) => name.endsWith('.json')).sort();
+
+function load(file: string): FixtureRecord[] {
+  return JSON.parse(readFileSync(join(directory, file), 'utf8')) as FixtureRecord[];
+}
+
+function run(record: FixtureRecord): void {
+  const group = deepFreeze(record.group);
+  const request = deepFreeze(record.request);
+  const options: PatchOptions = { ...record.options, now: () => FIXED_NOW };
+  if (record.expectedError !== undefined) {
+    let thrown: unknown;
+    try {
+      applyGroupPatch(group, request, options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, 'expected the patch to fail').toBeInstanceOf(ScimError);
+    const error = thrown as ScimError;
+    expect({ status: error.status, scimType: error.scimType }).toEqual({
+      status: record.expectedError.status,
+      scimType: record.expectedError.scimType,
+    });
+    return;
+  }
+  const result = applyGroupPatch(group, request, options);
+  expect(result).toEqual(record.expected);
+  if (record.unchanged === true) expect(result).toBe(group);
+  else expect(result).not.toBe(group);
+}
+
+describe.each(files)('%s', (file) => {
+  const records = load(file);
+  it('holds records, each with exactly one expectation', () => {
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) {
+      expect(typeof record.comment).toBe('string');
+      expect((record.expected === undefined) !== (record.expectedError === undefined)).toBe(true);
+    }
+  });
+  it.each(records.map((record, index) => [`#${String(index)} ${record.comment}`, record] as const))(
+    '%s',
+    (_name, record) => {
+      run(record);
+    },
+  );
+});
+
+describe('policy coverage', () => {
+  it('has at least one record for every row of the policy table', () => {
+    const rows = new Set(files.flatMap((file) => load(file).flatMap((r) => (r.policy === undefined ? [] : [r.policy]))));
+    const missing = Array.from({ length: 32 }, (_, i) => i + 1).filter((row) => !rows.has(row));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { parseFilter, parsePath, ScimError, type Filter, type ParsedPath } from '../src/index.js';
+
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+function eq(name: string, value: string | number | boolean | null, operator = 'eq'): Filter {
+  return { kind: 'compare', attribute: { name }, operator, value } as Filter;
+}
+
+function errorOf(run: () => unknown): { status: number; scimType: string | undefined } {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScimError);
+    const e = error as ScimError;
+    return { status: e.status, scimType: e.scimType };
+  }
+  throw new Error('expected a ScimError');
+}
+
+describe('parsePath: accepted paths', () => {
+  const accepted: readonly [string, ParsedPath][] = [
+    ['displayName', { attribute: 'displayName' }],
+    ['DISPLAYNAME', { attribute: 'DISPLAYNAME' }],
+    ['members', { attribute: 'members' }],
+    ['externalId', { attribute: 'externalId' }],
+    ['members.display', { attribute: 'members', subAttribute: 'display' }],
+    ['members.$ref', { attribute: 'members', subAttribute: '$ref' }],
+    ['name-with_dash9', { attribute: 'name-with_dash9' }],
+    [`${GROUP}:displayName`, { uri: GROUP, attribute: 'displayName' }],
+    [`${GROUP}:members.value`, { uri: GROUP, attribute: 'members', subAttribute: 'value' }],
+    ['members[value eq "u1"]', { attribute: 'members', filter: eq('value', 'u1') }],
+    [
+      'members[value eq "u1"].display',
+      { attribute: 'members', filter: eq('value', 'u1'), subAttribute: 'display' },
+    ],
+    [
+      `${GROUP}:members[value eq "u1"].display`,
+      { uri: GROUP, attribute: 'members', filter: eq('value', 'u1'), subAttribute: 'display' },
+    ],
+    // Quoted values may hold dots, colons, brackets, spaces and escaped quotes.
+    ['members[value eq "a.b:c"]', { attribute: 'members', filter: eq('value', 'a.b:c') }],
+    ['members[value eq "x]y[z"]', { attribute: 'members', filter: eq('value', 'x]y[z') }],
+    ['members[display eq "Ann Lee"]', { attribute: 'members', filter: eq('display', 'Ann Lee') }],
+    ['members[display eq "say \\"hi\\""]', { attribute: 'members', filter: eq('display', 'say "hi"') }],
+    ['members[display eq "a\\\\b\\/c\\u00e9\\n"]', { attribute: 'members', filter: eq('display', 'a\\b/c\u00e9\n') }],
+    ['members[ value   eq   "u1" ]', { attribute: 'members', filter: eq('value', 'u1') }],
+    ['members[value EQ "u1"]', { attribute: 'members', filter: eq('value', 'u1') }],
+    ['members[type pr]', { attribute: 'members', filter: { kind: 'present', attribute: { name: 'type' } } }],
+    [
+      'members[display sw "A" and type eq "User"]',
+      {
+        attribute: 'members',
+        filter: { kind: 'and', filters: [eq('display', 'A', 'sw'), eq('type', 'User')] },
+      },
+    ],
+  ];
+  it.each(accepted)('%s', (path, expected) => {
+    expect(parsePath(path)).toEqual(expected);
+  });
+});
+
+describe('parsePath: rejected paths', () => {
+  const rejected: readonly [string, 'invalidPath' | 'invalidFilter'][] = [
+    ['', 'invalidPath'],
+    [' displayName', 'invalidPath'],
+    ['displayName ', 'invalidPath'],
+    ['display Name', 'invalidPath'],
+    ['.members', 'invalidPath'],
+    ['members.', 'invalidPath'],
+    ['members..value', 'invalidPath'],
+    ['members.value.x', 'invalidPath'],
+    ['1members', 'invalidPath'],
+    ['__proto__', 'invalidPath'],
+    ['__proto__.polluted', 'invalidPath'],
+    ['members]', 'invalidPath'],
+    ['members[value eq "a"]]', 'invalidPath'],
+    ['members[value eq "a"]x', 'invalidPath'],
+    ['members[value eq "a"].', 'invalidPath'],
+    ['members[value eq "a"].display.x', 'invalidPath'],
+    ['members.value[value eq "a"]', 'invalidPath'],
+    [':displayName', 'invalidPath'],
+    ['members/value', 'invalidPath'],
+    ['members[', 'invalidFilter'],
+    ['members[]', 'invalidFilter'],
+    ['members[value eq "a"', 'invalidFilter'],
+    ['members[value eq]', 'invalidFilter'],
+    ['members[value xx "a"]', 'invalidFilter'],
+    ['members[value eq "a" and]', 'invalidFilter'],
+    ['members[value eq "a" or or value eq "b"]', 'invalidFilter'],
+    ['members[value eq "unterminated]', 'invalidFilter'],
+    ['members[value eq "bad \\q escape"]', 'invalidFilter'],
+    ['members[value eq "bad \\u12 escape"]', 'invalidFilter'],
+    ['members[value eq \'single\']', 'invalidFilter'],
+    ['members[value eq a]', 'invalidFilter'],
+    ['members[(value eq "a"]', 'invalidFilter'],
+    ['members[value eq "a")]', 'invalidFilter'],
+    ['members[not value eq "a"]', 'invalidFilter'],
+    ['members[emails[type eq "work"]]', 'invalidFilter'],
+    ['members[value co 1]', 'invalidFilter'],
+    ['members[value gt true]', 'invalidFilter'],
+    ['members[value lt null]', 'invalidFilter'],
+    ['members[value eq 01]', 'invalidFilter'],
+    ['members[value eq 1.]', 'invalidFilter'],
+    ['members[value eq 1e]', 'invalidFilter'],
+    ['members[value eq -]', 'invalidFilter'],
+    ['members[value eq 12abc]', 'invalidFilter'],
+    ['members[value eq "a" #]', 'invalidFilter'],
+  ];
+  it.each(rejected)('%j is %s', (path, scimType) => {
+    expect(errorOf(() => parsePath(path))).toEqual({ status: 400, scimType });
+  });
+});
+
+describe('parseFilter: grammar', () => {
+  it('parses every comparison operator, case-insensitively', () => {
+    for (const operator of ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']) {
+      expect(parseFilter(`display ${operator.toUpperCase()} "x"`)).toEqual(eq('display', 'x', operator));
+    }
+  });
+
+  it('parses true, false, null and JSON numbers as values', () => {
+    expect(parseFilter('active eq true')).toEqual(eq('active', true));
+    expect(parseFilter('active eq FALSE')).toEqual(eq('active', false));
+    expect(parseFilter('manager eq null')).toEqual(eq('manager', null));
+    expect(parseFilter('age gt -12.5e2')).toEqual(eq('age', -1250, 'gt'));
+    expect(parseFilter('age ge 0')).toEqual(eq('age', 0, 'ge'));
+  });
+
+  it('gives not > and > or precedence, and flattens chains', () => {
+    const a = eq('a', 1);
+    const b = eq('b', 2);
+    const c = eq('c', 3);
+    expect(parseFilter('a eq 1 or b eq 2 and c eq 3')).toEqual({
+      kind: 'or',
+      filters: [a, { kind: 'and', filters: [b, c] }],
+    });
+    expect(parseFilter('a eq 1 and b eq 2 or c eq 3')).toEqual({
+      kind: 'or',
+      filters: [{ kind: 'and', filters: [a, b] }, c],
+    });
+    expect(parseFilter('(a eq 1 or b eq 2) and c eq 3')).toEqual({
+      kind: 'and',
+      filters: [{ kind: 'or', filters: [a, b] }, c],
+    });
+    expect(parseFilter('a eq 1 or b eq 2 or c eq 3')).toEqual({ kind: 'or', filters: [a, b, c] });
+    expect(parseFilter('not (a eq 1) and b eq 2')).toEqual({
+      kind: 'and',
+      filters: [{ kind: 'not', filter: a }, b],
+    });
+  });
+
+  it('accepts not with and without a space, in any case', () => {
+    const expected = { kind: 'not', filter: eq('a', 1) };
+    expect(parseFilter('not (a eq 1)')).toEqual(expected);
+    expect(parseFilter('not(a eq 1)')).toEqual(expected);
+    expect(parseFilter('NOT(a eq 1)')).toEqual(expected);
+  });
+
+  it('keeps attribute paths with URN and sub-attribute', () => {
+    expect(parseFilter('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "m"')).toEqual({
+      kind: 'compare',
+      attribute: {
+        uri: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+        name: 'manager',
+        subAttribute: 'value',
+      },
+      operator: 'eq',
+      value: 'm',
+    });
+  });
+
+  it('parses a nested value path (filters, not PATCH paths)', () => {
+    expect(parseFilter('emails[type eq "work" and value co "@example.com"]')).toEqual({
+      kind: 'valuePath',
+      attribute: { name: 'emails' },
+      filter: { kind: 'and', filters: [eq('type', 'work'), eq('value', '@example.com', 'co')] },
+    });
+  });
+
+  it('lets an attribute be called like a keyword where position makes it one', () => {
+    expect(parseFilter('not eq "x"')).toEqual(eq('not', 'x'));
+    expect(parseFilter('and pr')).toEqual({ kind: 'present', attribute: { name: 'and' } });
+  });
+
+  it('rejects trailing tokens and empty input', () => {
+    expect(errorOf(() => parseFilter(''))).toEqual({ status: 400, scimType: 'invalidFilter' });
+    expect(errorOf(() => parseFilter('a eq 1 b'))).toEqual({ status: 400, scimType: 'invalidFilter' });
+    expect(errorOf(() => parseFilter('a eq 1 ]'))).toEqual({ status: 400, scimType: 'invalidFilter' });
+    expect(errorOf(() => parseFilter('a eq "\u0001"'))).toEqual({ status: 400, scimType: 'invalidFilter' });
+  });
+});
+
+describe('parser limits', () => {
+  it('rejects nesting deeper than the limit without recursing', () => {
+    const deep = `${'('.repeat(100_000)}a eq 1${')'.repeat(100_000)}`;
+    expect(errorOf(() => parseFilter(deep, { maxLength: 1_000_000 }))).toEqual({
+      status: 400,
+      scimType: 'invalidFilter',
+    });
+    const nots = `${'not('.repeat(40)}a pr${')'.repeat(40)}`;
+    expect(errorOf(() => parseFilter(nots))).toEqual({ status: 400, scimType: 'invalidFilter' });
+    expect(parseFilter(nots, { maxDepth: 40 }).kind).toBe('not');
+  });
+
+  it('rejects input longer than the limit', () => {
+    expect(errorOf(() => parsePath(`members[value eq "${'x'.repeat(5000)}"]`))).toEqual({
+      status: 400,
+      scimType: 'invalidPath',
+    });
+    expect(parsePath('displayName', { maxLength: 11 }).attribute).toBe('displayName');
+    expect(errorOf(() => parsePath('displayName', { maxLength: 10 })).scimType).toBe('invalidPath');
+  });
+
+  it('handles a long flat or-chain without deep recursion', () => {
+    const chain = Array.from({ length: 2000 }, (_, i) => `value eq "u${String(i)}"`).join(' or ');
+    const filter = parseFilter(chain, { maxLength: 100_000 });
+    expect(filter.kind).toBe('or');
+    expect(filter.kind === 'or' && filter.filters.length).toBe(2000);
+  });
+});
