@@ -17,6 +17,7 @@ import { memberKeyFunction, resolveOptions, type PatchOptions, type ResolvedOpti
 import type { AttributePath, Filter } from './path.js';
 import { isObject } from './schema.js';
 import type { Group, GroupMember } from './types.js';
+import { assertNever } from './never.js';
 
 /** An attribute a patch can change. */
 export type ChangedAttribute = 'displayName' | 'externalId' | 'members';
@@ -372,7 +373,11 @@ function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOption
     if (draft.externalId === undefined) delete next.externalId;
     else next.externalId = draft.externalId;
   }
-  if (membersChanged) next.members = members.members;
+  // A group stored without `members` that went through member operations comes back with an
+  // explicit list, `[]` included (policy row 30), like any other group whose members were touched.
+  if (membersChanged || (members !== undefined && group.members === undefined)) {
+    next.members = members.members;
+  }
   if (options.setLastModified) {
     next.meta = { ...(group.meta ?? {}), lastModified: options.now().toISOString() };
   }
@@ -388,6 +393,3 @@ function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOption
   };
 }
 
-function assertNever(value: never): never {
-  throw new TypeError(`unexpected change ${JSON.stringify(value)}`);
-}

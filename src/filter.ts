@@ -8,6 +8,7 @@
  * @see RFC 7644 §3.4.2.2
  */
 import type { AttributePath, CompareFilter, Filter } from './path.js';
+import { assertNever } from './never.js';
 
 /** How `matchesFilter` compares strings. */
 export interface MatchOptions {
@@ -148,6 +149,3 @@ export function matchesFilter(filter: Filter, resource: unknown, options: MatchO
   }
 }
 
-function assertNever(value: never): never {
-  throw new TypeError(`unexpected filter ${JSON.stringify(value)}`);
-}

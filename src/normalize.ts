@@ -23,6 +23,7 @@ import {
 } from './schema.js';
 import type { GroupMember, PatchOpName } from './types.js';
 import type { CheckedOperation } from './validate.js';
+import { assertNever } from './never.js';
 
 /** Set `displayName`. */
 export interface SetDisplayNameChange {
@@ -340,6 +341,3 @@ export function normalizeOperations(
   return changes;
 }
 
-function assertNever(value: never): never {
-  throw new TypeError(`unexpected value ${JSON.stringify(value)}`);
-}

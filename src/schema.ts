@@ -8,6 +8,7 @@
 import { badRequest, type ScimError } from './errors.js';
 import type { Filter, ParsedPath } from './path.js';
 import { GROUP_SCHEMA, type GroupMember } from './types.js';
+import { assertNever } from './never.js';
 
 /** A sub-attribute of `members`. */
 export type MemberSubAttribute = 'value' | 'display' | 'type' | '$ref';
@@ -328,6 +329,3 @@ export function readMemberUpdate(
   return { update, value };
 }
 
-function assertNever(value: never): never {
-  throw new TypeError(`unexpected value ${JSON.stringify(value)}`);
-}
