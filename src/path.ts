@@ -346,6 +346,8 @@ class FilterParser {
     private readonly maxDepth: number,
     private readonly allowValuePath: boolean,
     private readonly fail: (message: string) => ScimError,
+    /** For input that ends too early: in a path, a '[' never closed is a malformed path. */
+    private readonly failAtEnd: (message: string) => ScimError = fail,
   ) {}
 
   parseOr(): Filter {
@@ -462,8 +464,8 @@ class FilterParser {
   }
 
   private unexpected(token: Token, wanted: string): ScimError {
-    const found = token.kind === 'end' ? 'end of input' : `'${token.text}'`;
-    return this.fail(`expected ${wanted} but found ${found} (position ${String(token.start)})`);
+    if (token.kind === 'end') return this.failAtEnd(`expected ${wanted} but found the end`);
+    return this.fail(`expected ${wanted} but found '${token.text}' (position ${String(token.start)})`);
   }
 }
 
@@ -534,13 +536,15 @@ export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
     throw pathError('a filter must follow an attribute, not a sub-attribute');
   }
   const tokens = new Tokenizer(path, headEnd + 1, filterError);
-  const parser = new FilterParser(tokens, limits.maxDepth ?? DEFAULT_MAX_DEPTH, false, filterError);
+  // A '[' that is never closed makes the path malformed (invalidPath); a malformed expression
+  // between '[' and ']' is a bad filter (invalidFilter).
+  const unclosed = (message: string): ScimError => pathError(`'[' is never closed: ${message}`);
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const parser = new FilterParser(tokens, maxDepth, false, filterError, unclosed);
   const filter = parser.parseOr();
   const close = tokens.next();
-  if (close.kind !== ']') {
-    const found = close.kind === 'end' ? 'end of path' : `'${close.text}'`;
-    throw filterError(`expected ']' but found ${found}`);
-  }
+  if (close.kind === 'end') throw unclosed(`expected ']'`);
+  if (close.kind !== ']') throw filterError(`expected ']' but found '${close.text}'`);
   const afterFilter = tokens.position;
   if (afterFilter === path.length) return toParsedPath(head, filter, undefined);
   if (path.charCodeAt(afterFilter) !== 46) {

@@ -44,6 +44,7 @@ describe('parsePath: accepted paths', () => {
     ['members[display eq "Ann Lee"]', { attribute: 'members', filter: eq('display', 'Ann Lee') }],
     ['members[display eq "say \\"hi\\""]', { attribute: 'members', filter: eq('display', 'say "hi"') }],
     ['members[display eq "a\\\\b\\/c\\u00e9\\n"]', { attribute: 'members', filter: eq('display', 'a\\b/c\u00e9\n') }],
+    ['members[display eq "\\b\\f\\r\\t"]', { attribute: 'members', filter: eq('display', '\b\f\r\t') }],
     ['members[ value   eq   "u1" ]', { attribute: 'members', filter: eq('value', 'u1') }],
     ['members[value EQ "u1"]', { attribute: 'members', filter: eq('value', 'u1') }],
     ['members[type pr]', { attribute: 'members', filter: { kind: 'present', attribute: { name: 'type' } } }],
@@ -81,9 +82,10 @@ describe('parsePath: rejected paths', () => {
     ['members.value[value eq "a"]', 'invalidPath'],
     [':displayName', 'invalidPath'],
     ['members/value', 'invalidPath'],
-    ['members[', 'invalidFilter'],
+    ['members[', 'invalidPath'],
+    ['members[value eq "a" and', 'invalidPath'],
     ['members[]', 'invalidFilter'],
-    ['members[value eq "a"', 'invalidFilter'],
+    ['members[value eq "a"', 'invalidPath'],
     ['members[value eq]', 'invalidFilter'],
     ['members[value xx "a"]', 'invalidFilter'],
     ['members[value eq "a" and]', 'invalidFilter'],
@@ -94,6 +96,7 @@ describe('parsePath: rejected paths', () => {
     ['members[value eq \'single\']', 'invalidFilter'],
     ['members[value eq a]', 'invalidFilter'],
     ['members[(value eq "a"]', 'invalidFilter'],
+    ['members[(value eq "a"', 'invalidPath'],
     ['members[value eq "a")]', 'invalidFilter'],
     ['members[not value eq "a"]', 'invalidFilter'],
     ['members[emails[type eq "work"]]', 'invalidFilter'],
@@ -106,6 +109,9 @@ describe('parsePath: rejected paths', () => {
     ['members[value eq -]', 'invalidFilter'],
     ['members[value eq 12abc]', 'invalidFilter'],
     ['members[value eq "a" #]', 'invalidFilter'],
+    ['members[urn:x: eq "a"]', 'invalidFilter'],
+    ['members[value.x.y eq "a"]', 'invalidFilter'],
+    ['members[:value eq "a"]', 'invalidFilter'],
   ];
   it.each(rejected)('%j is %s', (path, scimType) => {
     expect(errorOf(() => parsePath(path))).toEqual({ status: 400, scimType });
