@@ -6,6 +6,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
+      // index.ts only re-exports; never.ts is reached only through a bug.
+      exclude: ['src/index.ts', 'src/never.ts'],
       reporter: ['text-summary', 'text'],
       thresholds: { statements: 95, branches: 95, functions: 95, lines: 95 },
     },

@@ -139,7 +139,17 @@ describe('change summary', () => {
     ]);
   });
 
-  it('returns the error instead of throwing, and rethrows nothing else', () => {
+  it('rethrows what is not a SCIM error (a body whose getter throws is the host\'s bug)', () => {
+    const hostile = Object.defineProperty({}, 'Operations', {
+      enumerable: true,
+      get() {
+        throw new RangeError('boom');
+      },
+    });
+    expect(() => tryApplyGroupPatch(group(), hostile, options)).toThrow(RangeError);
+  });
+
+  it('returns the error instead of throwing', () => {
     const result = tryApplyGroupPatch(group(), ops({ op: 'remove', path: 'displayName' }), options);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.scimType).toBe('mutability');
@@ -188,6 +198,34 @@ describe('externalId mutability option', () => {
     expect(applyGroupPatch(base, set, immutable)).toBe(base);
     expect(failure(() => applyGroupPatch(group({ externalId: 'e1' }), set, immutable)).scimType).toBe('mutability');
     expect(failure(() => applyGroupPatch(base, ops({ op: 'remove', path: 'externalId' }), immutable)).scimType).toBe('mutability');
+  });
+});
+
+describe('member updates through a filter', () => {
+  it.each([
+    ['a number for .value', { op: 'replace', path: 'members[value eq "u1"].value', value: 5 }, 'invalidValue'],
+    ['a number as value in the object', { op: 'replace', path: 'members[value eq "u1"]', value: { value: 5 } }, 'invalidValue'],
+    ['another value', { op: 'replace', path: 'members[value eq "u1"].value', value: 'u9' }, 'mutability'],
+    ['a string where an object is needed', { op: 'replace', path: 'members[value eq "u1"]', value: 'Ann' }, 'invalidValue'],
+    ['a number for display', { op: 'replace', path: 'members[value eq "u1"].display', value: 5 }, 'invalidValue'],
+    ['null with add', { op: 'add', path: 'members[value eq "u1"].display', value: null }, 'invalidValue'],
+    ['removing value', { op: 'remove', path: 'members[value eq "u1"].value' }, 'mutability'],
+  ])('rejects %s', (_name, operation, scimType) => {
+    expect(failure(() => applyGroupPatch(group(), ops(operation), options)).scimType).toBe(scimType);
+  });
+
+  it('accepts the member\'s own value and applies the rest', () => {
+    const next = applyGroupPatch(
+      group(),
+      ops({ op: 'replace', path: 'members[value eq "u1"]', value: { value: 'u1', display: 'Annie', type: null, junk: 1 } }),
+      options,
+    );
+    expect(next.members?.[0]).toEqual({ value: 'u1', display: 'Annie' });
+  });
+
+  it('sets a sub-attribute on every member when the path has no filter', () => {
+    const next = applyGroupPatch(group(), ops({ op: 'replace', path: 'members.type', value: 'User' }), options);
+    expect(next.members?.map((m) => m.type)).toEqual(['User', 'User', 'User']);
   });
 });
 

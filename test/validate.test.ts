@@ -76,7 +76,7 @@ describe('validatePatchRequest: envelope', () => {
       Operations: [
         { op: 'add', path: 'members', value: [{ value: 'u1' }] },
         { op: 'replace', path: 'displayName', value: 'ok' },
-        { op: 'remove', path: 'members[value eq' },
+        { op: 'remove', path: 'members[value eq]' },
       ],
     };
     expect(scimTypeOf(body)).toBe('invalidFilter');
