@@ -185,8 +185,12 @@ class MemberDraft {
     for (const [key, member] of this.appended) visit(key, member, false);
   }
 
-  /** Builds the new list and the member part of the summary in one pass. */
-  finish(): {
+  /**
+   * Builds the new list and the member part of the summary in one pass over the stored list.
+   * A stored `value` that appears twice is reported (500) when the patch touches it, or always
+   * when `checkAll` is set: a duplicate is the caller's data error and is never merged away.
+   */
+  finish(checkAll: boolean): {
     members: readonly GroupMember[];
     added: GroupMember[];
     removed: GroupMember[];
@@ -199,12 +203,21 @@ class MemberDraft {
     const checkRemoved = cleared || removed.size > 0;
     const checkAppended = appended.size > 0;
     const checkPatched = patched.size > 0;
+    // Stored keys seen so far that the patch touched (all of them when checkAll is set).
+    const seen = new Set<string>();
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as GroupMember;
       const key = storedMemberKey(stored, i, keyOf);
       const again = checkAppended ? appended.get(key) : undefined;
-      if (again !== undefined) appended.delete(key);
-      if (checkRemoved && (cleared || removed.has(key))) {
+      const isRemoved = checkRemoved && (cleared || removed.has(key));
+      const next = checkPatched ? patched.get(key) : undefined;
+      if (checkAll || again !== undefined || isRemoved || next !== undefined) {
+        if (seen.has(key)) {
+          throw invalidStoredGroup(`members[${String(i)}] repeats the value '${stored.value}'`);
+        }
+        seen.add(key);
+      }
+      if (isRemoved) {
         if (again === undefined) {
           removedMembers.push(stored);
         } else {
@@ -212,18 +225,20 @@ class MemberDraft {
           members.push(again);
           if (!sameMember(again, stored)) updated.push(again);
         }
-        continue;
-      }
-      const next = checkPatched ? patched.get(key) : undefined;
-      if (next === undefined || sameMember(next, stored)) {
+      } else if (next === undefined || sameMember(next, stored)) {
         members.push(stored);
       } else {
         members.push(next);
         updated.push(next);
       }
     }
-    const added = [...appended.values()];
-    for (const member of added) members.push(member);
+    // An appended key that is stored was either a no-op add or a re-add placed above.
+    const added: GroupMember[] = [];
+    for (const [key, member] of appended) {
+      if (seen.has(key)) continue;
+      added.push(member);
+      members.push(member);
+    }
     return { members, added, removed: removedMembers, updated };
   }
 }
@@ -360,7 +375,20 @@ function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOption
   const attributesChanged: ChangedAttribute[] = [];
   if (draft.displayName !== group.displayName) attributesChanged.push('displayName');
   if (draft.externalId !== group.externalId) attributesChanged.push('externalId');
-  const members = draft.members?.touched === true ? draft.members.finish() : undefined;
+  const members =
+    draft.members?.touched === true
+      ? draft.members.finish(options.storedGroupCheck === 'full')
+      : undefined;
+  if (
+    members !== undefined &&
+    members.members.length > options.limits.maxMembers &&
+    members.members.length > (group.members?.length ?? 0)
+  ) {
+    throw badRequest(
+      'tooMany',
+      `the patch would leave ${String(members.members.length)} members, over this server's limit of ${String(options.limits.maxMembers)}`,
+    );
+  }
   const membersChanged =
     members !== undefined &&
     (members.added.length > 0 || members.removed.length > 0 || members.updated.length > 0);

@@ -27,6 +27,7 @@ export {
   notImplemented,
 } from './errors.js';
 export { PATCH_OP_SCHEMA, GROUP_SCHEMA, ERROR_SCHEMA } from './types.js';
+export { DEFAULT_LIMITS } from './options.js';
 
 export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
 export type { PatchResult } from './patch.js';
@@ -43,7 +44,7 @@ export type {
   ReplaceMembersChange,
   UpdateMembersChange,
 } from './normalize.js';
-export type { PatchOptions, ExternalIdMutability } from './options.js';
+export type { PatchOptions, PatchLimits, ExternalIdMutability } from './options.js';
 export type {
   AttributePath,
   CompareOperator,

@@ -195,7 +195,7 @@ function collectPathlessChanges(
         }
         break;
       case 'members':
-        changes.push(pathlessMembersChange(operation, item, itemLabel));
+        changes.push(pathlessMembersChange(operation, item, itemLabel, options));
         break;
       default:
         assertNever(name);
@@ -207,13 +207,14 @@ function pathlessMembersChange(
   operation: CheckedOperation & { readonly op: 'add' | 'replace' },
   value: unknown,
   label: string,
+  options: ResolvedOptions,
 ): GroupChange {
   const operationIndex = operation.index;
   if (operation.op === 'add') {
     if (value === null) throw badRequest('invalidValue', `${label}: 'add' needs members, got null`);
-    return { kind: 'addMembers', operationIndex, members: readMemberList(value, label) };
+    return { kind: 'addMembers', operationIndex, members: readMemberList(value, label, options.limits.maxValuesPerOperation) };
   }
-  const members = value === null ? [] : readMemberList(value, label);
+  const members = value === null ? [] : readMemberList(value, label, options.limits.maxValuesPerOperation);
   return { kind: 'replaceMembers', operationIndex, members };
 }
 
@@ -236,7 +237,7 @@ function addOrReplaceChanges(
       return [externalIdChange(operation, value, label, options)];
     case 'members': {
       if (target.filter === undefined && target.subAttribute === undefined) {
-        return [pathlessMembersChange(operation, value, label)];
+        return [pathlessMembersChange(operation, value, label, options)];
       }
       if (value === null && operation.op === 'add') {
         throw badRequest('invalidValue', `${label}: 'add' needs a value, got null`);
@@ -276,7 +277,7 @@ function removeChanges(operation: CheckedOperation, options: ResolvedOptions): G
       }
       return [{ kind: 'setExternalId', operationIndex, externalId: null }];
     case 'members':
-      return removeMembersChanges(operation, target.filter, target.subAttribute);
+      return removeMembersChanges(operation, target.filter, target.subAttribute, options);
     default:
       return assertNever(target);
   }
@@ -286,6 +287,7 @@ function removeMembersChanges(
   operation: CheckedOperation,
   filter: Filter | undefined,
   subAttribute: string | undefined,
+  options: ResolvedOptions,
 ): GroupChange[] {
   const operationIndex = operation.index;
   if (subAttribute !== undefined) {
@@ -308,7 +310,7 @@ function removeMembersChanges(
   // Entra ID's remove: the value lists the members to remove. It never means "remove all":
   // an empty list, or null (RFC 7643 §2.5: null is the same as an empty list), removes nothing.
   const label = `Operations[${String(operationIndex)}].value`;
-  const members = operation.value === null ? [] : readMemberList(operation.value, label);
+  const members = operation.value === null ? [] : readMemberList(operation.value, label, options.limits.maxValuesPerOperation);
   return [{ kind: 'removeMembers', operationIndex, values: members.map((m) => m.value) }];
 }
 

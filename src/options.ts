@@ -1,7 +1,6 @@
 /**
  * The options every entry point takes, and their defaults.
  */
-import type { ParseLimits } from './path.js';
 
 /**
  * How a host treats `externalId` (RFC 7643 §2.2 mutability):
@@ -23,9 +22,45 @@ export interface PatchOptions {
   readonly now?: () => Date;
   /** Whether a patch that changes the group sets `meta.lastModified`. Default `true`. */
   readonly setLastModified?: boolean;
-  /** Limits on path and filter size. */
-  readonly parseLimits?: ParseLimits;
+  /**
+   * How much of the stored group is verified when a patch touches its members. `'full'` (default)
+   * checks every stored member (an object with a non-empty string `value`, no `value` twice);
+   * `'touched'` checks member shapes but looks for repeated values only among the members the
+   * patch touches, which saves a hash set over the whole group. A failed check is a 500.
+   */
+  readonly storedGroupCheck?: 'full' | 'touched';
+  /** Bounds on the work one request may ask for; see `PatchLimits` for the defaults. */
+  readonly limits?: PatchLimits;
 }
+
+/**
+ * Bounds on the work one request may ask for. The defaults are far above what Entra ID, Okta and
+ * AWS-style clients send (at most a few hundred operations and values per request).
+ */
+export interface PatchLimits {
+  /** Most operations in one request. Default 1,000. Over it: 413. */
+  readonly maxOperations?: number;
+  /** Most member values in one operation's value. Default 100,000. Over it: 413. */
+  readonly maxValuesPerOperation?: number;
+  /** Longest `path`, in characters. Default 4,096. Over it: 400 invalidPath. */
+  readonly maxPathLength?: number;
+  /** Deepest nesting of `(`, `not (` in a filter. Default 32. Over it: 400 invalidFilter. */
+  readonly maxFilterDepth?: number;
+  /**
+   * Most members a patch may leave in a group it grows. Default: no limit. Over it: 400 tooMany.
+   * A patch that does not grow the group is never refused by this limit.
+   */
+  readonly maxMembers?: number;
+}
+
+/** The default limits. */
+export const DEFAULT_LIMITS: Readonly<Required<PatchLimits>> = Object.freeze({
+  maxOperations: 1_000,
+  maxValuesPerOperation: 100_000,
+  maxPathLength: 4_096,
+  maxFilterDepth: 32,
+  maxMembers: Number.POSITIVE_INFINITY,
+});
 
 /** `PatchOptions` with every default filled in. */
 export interface ResolvedOptions {
@@ -33,7 +68,8 @@ export interface ResolvedOptions {
   readonly externalIdMutability: ExternalIdMutability;
   readonly now: () => Date;
   readonly setLastModified: boolean;
-  readonly parseLimits: ParseLimits;
+  readonly storedGroupCheck: 'full' | 'touched';
+  readonly limits: Readonly<Required<PatchLimits>>;
 }
 
 const systemClock = (): Date => new Date();
@@ -45,8 +81,20 @@ export function resolveOptions(options: PatchOptions = {}): ResolvedOptions {
     externalIdMutability: options.externalIdMutability ?? 'readWrite',
     now: options.now ?? systemClock,
     setLastModified: options.setLastModified ?? true,
-    parseLimits: options.parseLimits ?? {},
+    storedGroupCheck: options.storedGroupCheck ?? 'full',
+    limits: { ...DEFAULT_LIMITS, ...definedLimits(options.limits) },
   };
+}
+
+/** Drops `undefined` entries so they do not hide a default. */
+function definedLimits(limits: PatchLimits | undefined): PatchLimits {
+  const result: Record<string, number> = {};
+  if (limits === undefined) return result;
+  for (const name of Object.keys(DEFAULT_LIMITS) as (keyof PatchLimits)[]) {
+    const value = limits[name];
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
 }
 
 const identity = (value: string): string => value;

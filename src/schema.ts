@@ -5,7 +5,7 @@
  * Names are compared case-insensitively (RFC 7643 §2.1) and looked up in closed tables, never used
  * as property keys, so no input can name `__proto__` or `constructor` into an object.
  */
-import { badRequest, type ScimError } from './errors.js';
+import { badRequest, payloadTooLarge, type ScimError } from './errors.js';
 import type { Filter, ParsedPath } from './path.js';
 import { GROUP_SCHEMA, type GroupMember } from './types.js';
 import { assertNever } from './never.js';
@@ -48,6 +48,26 @@ const READ_ONLY_ATTRIBUTES: ReadonlyMap<string, string> = new Map([
 
 const GROUP_SCHEMA_LOWER = GROUP_SCHEMA.toLowerCase();
 
+/** Names that reach an object's prototype in JavaScript; refused wherever a client names a key. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Refuses `__proto__`, `constructor` and `prototype` (in any case) as a key, path segment or
+ * sub-attribute. The library never uses client names as property keys, so they could do no harm;
+ * they are refused anyway so that a probe gets a clear answer instead of a silent skip.
+ *
+ * @throws ScimError 400 with the given scimType.
+ */
+export function rejectPrototypeKey(
+  key: string,
+  label: string,
+  scimType: 'invalidSyntax' | 'invalidPath' | 'invalidValue' | 'invalidFilter',
+): void {
+  if (PROTOTYPE_KEYS.has(key.toLowerCase())) {
+    throw badRequest(scimType, `${label}: '${key}' is not allowed as an attribute name`);
+  }
+}
+
 /** A pathless value's key, resolved. */
 export type ValueKey = 'displayName' | 'externalId' | 'members' | 'readOnly' | 'groupSchema';
 
@@ -79,6 +99,8 @@ export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget
   if (parsed.uri !== undefined && parsed.uri.toLowerCase() !== GROUP_SCHEMA_LOWER) {
     throw invalidPath(label, `unknown schema '${parsed.uri}'; only ${GROUP_SCHEMA} attributes can be patched`);
   }
+  rejectPrototypeKey(parsed.attribute, label, 'invalidPath');
+  if (parsed.subAttribute !== undefined) rejectPrototypeKey(parsed.subAttribute, label, 'invalidPath');
   const name = parsed.attribute.toLowerCase();
   const readOnly = READ_ONLY_ATTRIBUTES.get(name);
   if (readOnly !== undefined) {
@@ -118,6 +140,8 @@ function memberFilter(filter: Filter, label: string): Filter {
     case 'compare':
     case 'present': {
       const attribute = filter.attribute;
+      rejectPrototypeKey(attribute.name, label, 'invalidFilter');
+      if (attribute.subAttribute !== undefined) rejectPrototypeKey(attribute.subAttribute, label, 'invalidFilter');
       const name =
         attribute.uri === undefined && attribute.subAttribute === undefined
           ? MEMBER_SUB_ATTRIBUTES.get(attribute.name.toLowerCase())
@@ -152,6 +176,7 @@ function memberFilter(filter: Filter, label: string): Filter {
  * @throws ScimError `invalidPath` for keys that name no Group attribute.
  */
 export function resolveValueKey(key: string, label: string): ValueKey {
+  rejectPrototypeKey(key, label, 'invalidPath');
   let name = key.toLowerCase();
   if (name === GROUP_SCHEMA_LOWER) return 'groupSchema';
   if (name.startsWith(`${GROUP_SCHEMA_LOWER}:`)) name = name.slice(GROUP_SCHEMA_LOWER.length + 1);
@@ -232,6 +257,7 @@ export function readMember(raw: unknown, label: string): GroupMember {
   let type: string | null | undefined;
   let ref: string | null | undefined;
   for (const key of Object.keys(raw)) {
+    rejectPrototypeKey(key, label, 'invalidValue');
     const item = raw[key];
     switch (key.toLowerCase()) {
       case 'value':
@@ -257,9 +283,13 @@ export function readMember(raw: unknown, label: string): GroupMember {
 }
 
 /** The `members` list inside a `{ "members": [...] }` wrapper, when `raw` is one. */
-function unwrapMembers(raw: Readonly<Record<string, unknown>>): { list: unknown } | undefined {
+function unwrapMembers(
+  raw: Readonly<Record<string, unknown>>,
+  label: string,
+): { list: unknown } | undefined {
   let list: { list: unknown } | undefined;
   for (const key of Object.keys(raw)) {
+    rejectPrototypeKey(key, label, 'invalidValue');
     const name = key.toLowerCase();
     if (name === 'value') return undefined;
     if (name === 'members') list = { list: raw[key] };
@@ -272,17 +302,22 @@ function unwrapMembers(raw: Readonly<Record<string, unknown>>): { list: unknown 
  *
  * @throws ScimError `invalidValue` for anything else or any malformed member.
  */
-export function readMemberList(raw: unknown, label: string): GroupMember[] {
+export function readMemberList(raw: unknown, label: string, maxValues: number): GroupMember[] {
   let list = raw;
   let listLabel = label;
   if (isObject(raw)) {
-    const wrapped = unwrapMembers(raw);
+    const wrapped = unwrapMembers(raw, label);
     if (wrapped === undefined) return [readMember(raw, label)];
     list = wrapped.list;
     listLabel = `${label}.members`;
   }
   if (!Array.isArray(list)) {
     throw badRequest('invalidValue', `${listLabel}: expected an array of members, got ${describe(list)}`);
+  }
+  if (list.length > maxValues) {
+    throw payloadTooLarge(
+      `${listLabel}: ${String(list.length)} members exceed this server's limit of ${String(maxValues)} per operation`,
+    );
   }
   const members: GroupMember[] = new Array<GroupMember>(list.length);
   for (let i = 0; i < list.length; i++) members[i] = readMember(list[i], `${listLabel}[${String(i)}]`);
@@ -317,6 +352,7 @@ export function readMemberUpdate(
   const update: { display?: string | null; type?: string | null; $ref?: string | null } = {};
   let value: unknown;
   for (const key of Object.keys(raw)) {
+    rejectPrototypeKey(key, label, 'invalidValue');
     const item = raw[key];
     const name = MEMBER_SUB_ATTRIBUTES.get(key.toLowerCase());
     if (name === 'value') value = item;

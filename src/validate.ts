@@ -7,11 +7,11 @@
  *
  * @see RFC 7644 §3.5.2
  */
-import { badRequest, ScimError } from './errors.js';
+import { badRequest, payloadTooLarge, ScimError } from './errors.js';
 import { normalizeOperations } from './normalize.js';
 import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
 import { parsePath, type ParsedPath } from './path.js';
-import { describe, isObject, resolveGroupPath, type GroupTarget } from './schema.js';
+import { describe, isObject, rejectPrototypeKey, resolveGroupPath, type GroupTarget } from './schema.js';
 import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName, type PatchRequest } from './types.js';
 
 /** An operation whose envelope and path are checked; its value is not yet interpreted. */
@@ -43,6 +43,7 @@ function readMembers<K extends string>(
 ): Partial<Record<K, { readonly key: string; readonly value: unknown }>> {
   const found: Partial<Record<K, { key: string; value: unknown }>> = {};
   for (const key of Object.keys(object)) {
+    rejectPrototypeKey(key, label, 'invalidSyntax');
     const lower = key.toLowerCase();
     const name = names.find((n) => n.toLowerCase() === lower);
     if (name === undefined) continue;
@@ -102,7 +103,10 @@ function checkOperation(raw: unknown, index: number, options: ResolvedOptions): 
   const pathLabel = `${label}.path`;
   let parsed: ParsedPath;
   try {
-    parsed = parsePath(rawPath, options.parseLimits);
+    parsed = parsePath(rawPath, {
+      maxLength: options.limits.maxPathLength,
+      maxDepth: options.limits.maxFilterDepth,
+    });
   } catch (error) {
     // The parser speaks of the path alone; say which operation it belongs to.
     if (!(error instanceof ScimError)) throw error;
@@ -130,6 +134,11 @@ export function checkOperations(
   const list = fields.Operations?.value;
   if (!Array.isArray(list)) {
     throw badRequest('invalidSyntax', `Operations: must be an array of operations, got ${describe(list)}`);
+  }
+  if (list.length > options.limits.maxOperations) {
+    throw payloadTooLarge(
+      `Operations: ${String(list.length)} operations exceed this server's limit of ${String(options.limits.maxOperations)}`,
+    );
   }
   const operations: CheckedOperation[] = new Array<CheckedOperation>(list.length);
   for (let i = 0; i < list.length; i++) operations[i] = checkOperation(list[i], i, options);

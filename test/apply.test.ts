@@ -229,6 +229,26 @@ describe('member updates through a filter', () => {
   });
 });
 
+describe('stored duplicates under storedGroupCheck touched', () => {
+  const stored = deepFreeze({ id: 'g', displayName: 'x', members: [{ value: 'u1' }, { value: 'u2' }, { value: 'u1' }] });
+  const touched: PatchOptions = { ...options, storedGroupCheck: 'touched' };
+
+  it('passes untouched duplicates through as they are, neither merged nor dropped', () => {
+    const next = applyGroupPatch(stored, ops({ op: 'add', path: 'members', value: [{ value: 'u3' }] }), touched);
+    expect(next.members?.map((m) => m.value)).toEqual(['u1', 'u2', 'u1', 'u3']);
+  });
+
+  it('reports duplicates the patch touches', () => {
+    const error = failure(() => applyGroupPatch(stored, ops({ op: 'replace', path: 'members[value eq "u1"].display', value: 'A' }), touched));
+    expect(error.status).toBe(500);
+  });
+
+  it('reports every duplicate by default', () => {
+    const error = failure(() => applyGroupPatch(stored, ops({ op: 'add', path: 'members', value: [{ value: 'u3' }] }), options));
+    expect(error.detail).toBe("stored group is invalid: members[2] repeats the value 'u1'");
+  });
+});
+
 describe('a stored group that is not valid', () => {
   it.each([
     ['not an object', null],

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyGroupPatch, ScimError, type Group, type PatchOptions } from '../src/index.js';
 import { deepFreeze } from './support/freeze.js';
 
@@ -69,6 +69,14 @@ describe.each(files)('%s', (file) => {
       run(record);
     },
   );
+});
+
+afterAll(() => {
+  // The adversarial records try __proto__, constructor and prototype everywhere.
+  for (const proto of [Object.prototype, Array.prototype, Function.prototype]) {
+    expect(Object.getOwnPropertyNames(proto)).not.toContain('polluted');
+  }
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 });
 
 describe('policy coverage', () => {
