@@ -249,13 +249,19 @@ interface Draft {
   members: MemberDraft | undefined;
 }
 
+/** The stored externalId, with a stored `null` read as unassigned (RFC 7643 §2.5). */
+function storedExternalId(group: Group): string | undefined {
+  return group.externalId ?? undefined;
+}
+
 function checkStoredGroup(group: unknown): asserts group is Group {
   if (!isObject(group)) throw invalidStoredGroup('the group is not an object');
   if (typeof group.displayName !== 'string') throw invalidStoredGroup('displayName is not a string');
-  if (group.members !== undefined && !Array.isArray(group.members)) {
+  // null is unassigned (RFC 7643 §2.5): a stored `members: null` is no members, `meta: null` none.
+  if (group.members != null && !Array.isArray(group.members)) {
     throw invalidStoredGroup('members is not an array');
   }
-  if (group.meta !== undefined && !isObject(group.meta)) {
+  if (group.meta != null && !isObject(group.meta)) {
     throw invalidStoredGroup('meta is not an object');
   }
 }
@@ -358,7 +364,7 @@ export function applyResolved<G extends Group>(
   checkStoredGroup(group);
   const draft: Draft = {
     displayName: group.displayName,
-    externalId: group.externalId,
+    externalId: storedExternalId(group),
     members: undefined,
   };
   const memberDraft = (): MemberDraft =>
@@ -374,7 +380,7 @@ export function applyResolved<G extends Group>(
 function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOptions): PatchOutcome<G> {
   const attributesChanged: ChangedAttribute[] = [];
   if (draft.displayName !== group.displayName) attributesChanged.push('displayName');
-  if (draft.externalId !== group.externalId) attributesChanged.push('externalId');
+  if (draft.externalId !== storedExternalId(group)) attributesChanged.push('externalId');
   const members =
     draft.members?.touched === true
       ? draft.members.finish(options.storedGroupCheck === 'full')
@@ -397,13 +403,13 @@ function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOption
 
   const next: Record<string, unknown> = { ...(group as Record<string, unknown>) };
   if (draft.displayName !== group.displayName) next.displayName = draft.displayName;
-  if (draft.externalId !== group.externalId) {
+  if (draft.externalId !== storedExternalId(group)) {
     if (draft.externalId === undefined) delete next.externalId;
     else next.externalId = draft.externalId;
   }
   // A group stored without `members` that went through member operations comes back with an
   // explicit list, `[]` included (policy row 30), like any other group whose members were touched.
-  if (membersChanged || (members !== undefined && group.members === undefined)) {
+  if (membersChanged || (members !== undefined && group.members == null)) {
     next.members = members.members;
   }
   if (options.setLastModified) {

@@ -249,6 +249,23 @@ describe('stored duplicates under storedGroupCheck touched', () => {
   });
 });
 
+describe('null in a stored group is unassigned (RFC 7643 §2.5)', () => {
+  it('reads members: null as no members and meta: null as no meta', () => {
+    const stored = deepFreeze({ id: 'g', displayName: 'x', members: null, meta: null }) as unknown as Group;
+    const renamed = applyGroupPatch(stored, ops({ op: 'replace', path: 'displayName', value: 'y' }), options);
+    expect(renamed.meta).toEqual({ lastModified: NOW.toISOString() });
+    const added = applyGroupPatch(stored, ops({ op: 'add', path: 'members', value: [{ value: 'u1' }] }), options);
+    expect(added.members).toEqual([{ value: 'u1' }]);
+    expect(applyGroupPatch(stored, ops({ op: 'remove', path: 'members' }), options)).toBe(stored);
+  });
+
+  it('reads externalId: null as no externalId', () => {
+    const stored = deepFreeze({ id: 'g', displayName: 'x', externalId: null }) as unknown as Group;
+    expect(applyGroupPatch(stored, ops({ op: 'remove', path: 'externalId' }), options)).toBe(stored);
+    expect(applyGroupPatch(stored, ops({ op: 'add', path: 'externalId', value: 'e' }), options).externalId).toBe('e');
+  });
+});
+
 describe('a stored group that is not valid', () => {
   it.each([
     ['not an object', null],

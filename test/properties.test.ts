@@ -21,6 +21,7 @@ import {
   validatePatchRequest,
   type Group,
   type GroupMember,
+  type PatchLimits,
   type PatchOptions,
 } from '../src/index.js';
 import {
@@ -78,6 +79,16 @@ const now = (): Date => new Date(NOW_ISO);
 /** Default options with a fixed clock, so that two applications can be compared. */
 const OPTIONS: PatchOptions = { now };
 
+/** Small limits, so that they are hit: 413 for operations and values, 400 tooMany for members. */
+const limitsArb: fc.Arbitrary<PatchLimits> = fc.record(
+  {
+    maxOperations: fc.integer({ min: 0, max: 6 }),
+    maxValuesPerOperation: fc.integer({ min: 0, max: 4 }),
+    maxMembers: fc.integer({ min: 0, max: 10 }),
+  },
+  { requiredKeys: [], noNullPrototype: true },
+);
+
 /** Every option combination (with the fixed clock). */
 const optionsArb: fc.Arbitrary<PatchOptions> = fc
   .record(
@@ -85,6 +96,8 @@ const optionsArb: fc.Arbitrary<PatchOptions> = fc
       memberValueCaseExact: fc.boolean(),
       externalIdMutability: fc.constantFrom('readWrite' as const, 'immutable' as const, 'readOnly' as const),
       setLastModified: fc.boolean(),
+      storedGroupCheck: fc.constantFrom('full' as const, 'touched' as const),
+      limits: limitsArb,
     },
     { requiredKeys: [], noNullPrototype: true },
   )
@@ -209,6 +222,20 @@ function matches(filter: FilterAst, member: GroupMember, caseExactValue: boolean
       return matches(filter.left, member, caseExactValue) || matches(filter.right, member, caseExactValue);
     case 'not':
       return !matches(filter.filter, member, caseExactValue);
+    case 'chain': {
+      // Precedence: split at each 'or'; every operand of some 'and' group must match.
+      let groupMatches = matches(filter.filters[0] as FilterAst, member, caseExactValue);
+      for (let i = 1; i < filter.filters.length; i++) {
+        const operand = matches(filter.filters[i] as FilterAst, member, caseExactValue);
+        if (filter.connectives[i - 1] === 'or') {
+          if (groupMatches) return true;
+          groupMatches = operand;
+        } else {
+          groupMatches = groupMatches && operand;
+        }
+      }
+      return groupMatches;
+    }
     case 'present': {
       const actual = member[filter.attribute];
       return typeof actual === 'string' && actual.length > 0;
@@ -599,7 +626,7 @@ describe('law: applying the normalized changes is applying the request', () => {
 
 describe('law: what the validator accepts applies without throwing anything but a ScimError', () => {
   it(
-    'accepted: apply fails only with noTarget or mutability, and the validated request applies the same; rejected: apply fails the same way',
+    'accepted: apply fails only with noTarget, mutability or tooMany, and the validated request applies the same; rejected: apply fails the same way',
     () => {
       fc.assert(
         fc.property(groupArb, anyBodyArb, optionsArb, (group, request, options) => {
@@ -615,7 +642,9 @@ describe('law: what the validator accepts applies without throwing anything but 
             expect((applied.error as ScimError).toResponse()).toStrictEqual(validated.error.toResponse());
             return;
           }
-          if (!applied.ok) expect(['noTarget', 'mutability']).toContain((applied.error as ScimError).scimType);
+          // What only the group can tell: a filter matching nothing, a member value change, an
+          // immutable externalId already set, or a group grown over limits.maxMembers.
+          if (!applied.ok) expect(['noTarget', 'mutability', 'tooMany']).toContain((applied.error as ScimError).scimType);
           // The validated request is itself a request, with the same effect.
           const again = outcome(() => applyGroupPatch(group, validated.value, options));
           expect(again.ok).toBe(applied.ok);
@@ -907,6 +936,114 @@ describe('law: operations apply in order', () => {
             }
           },
         ),
+        params(),
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('law: limits and checking options', () => {
+  it(
+    'limits.maxMembers refuses (tooMany) exactly the patches that would grow the group past it',
+    () => {
+      fc.assert(
+        fc.property(groupArb, validRequestArb(), fc.integer({ min: 0, max: 10 }), (group, request, maxMembers) => {
+          // Act
+          const unlimited = tryApplyGroupPatch(group, request, OPTIONS);
+          const limited = tryApplyGroupPatch(group, request, { ...OPTIONS, limits: { maxMembers } });
+          // Assert
+          if (!unlimited.ok) {
+            expect(limited.ok).toBe(false);
+            return;
+          }
+          const count = membersOf(unlimited.group).length;
+          const grewPastLimit = count > maxMembers && count > membersOf(group).length;
+          if (grewPastLimit) {
+            expect(limited.ok ? 'applied' : limited.error.scimType).toBe('tooMany');
+          } else {
+            expect(limited.ok).toBe(true);
+            if (limited.ok) expectDeepEqual(limited.group, unlimited.group);
+          }
+        }),
+        params(),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "storedGroupCheck 'touched' and 'full' give the same result on valid stored groups",
+    () => {
+      fc.assert(
+        fc.property(groupArb, anyBodyArb, fc.boolean(), (group, request, caseExact) => {
+          // Act
+          const full = tryApplyGroupPatch(group, request, { ...OPTIONS, memberValueCaseExact: caseExact, storedGroupCheck: 'full' });
+          const touched = tryApplyGroupPatch(group, request, { ...OPTIONS, memberValueCaseExact: caseExact, storedGroupCheck: 'touched' });
+          // Assert
+          expect(touched.ok).toBe(full.ok);
+          if (full.ok && touched.ok) {
+            expectDeepEqual(touched.group, full.group);
+            expect(touched.group === group).toBe(full.group === group);
+          }
+          if (!full.ok && !touched.ok) expect(touched.error.toResponse()).toStrictEqual(full.error.toResponse());
+        }),
+        params(),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a corrupt stored group (repeated value, member without value, members not an array) is a 500 ScimError when touched, never merged or repaired',
+    () => {
+      const corruptGroupArb = fc.oneof(
+        // A value stored twice (a copy of an existing member, somewhere in the list).
+        fc
+          .tuple(groupWithMembersArb, fc.nat(), fc.nat())
+          .map(([group, from, to]) => {
+            const members = [...membersOf(group)];
+            const copy = { ...(members[from % members.length] as GroupMember) };
+            members.splice(to % (members.length + 1), 0, copy);
+            return { ...group, members };
+          }),
+        fc
+          .tuple(groupArb, fc.constantFrom<unknown>({}, { value: '' }, { value: 5 }, null, 'u1', [{ value: 'u1' }]), fc.nat())
+          .map(([group, bad, at]) => {
+            const members: unknown[] = [...membersOf(group)];
+            members.splice(at % (members.length + 1), 0, bad);
+            return { ...group, members } as unknown as Group;
+          }),
+        fc
+          .tuple(groupArb, fc.constantFrom<unknown>({ value: 'u1' }, 'u1', 5))
+          .map(([group, members]) => ({ ...group, members }) as unknown as Group),
+      );
+      fc.assert(
+        fc.property(corruptGroupArb, validRequestArb(), fc.constantFrom('full' as const, 'touched' as const), (group, request, storedGroupCheck) => {
+          // Arrange
+          const before = structuredClone(group);
+          // Act
+          const applied = outcome(() => applyGroupPatch(group, request, { ...OPTIONS, storedGroupCheck }));
+          // Assert
+          expectDeepEqual(group, before);
+          if (!applied.ok) {
+            expectScimError(applied.error);
+            expect(applied.error.status === 500 || ['noTarget', 'mutability'].includes(applied.error.scimType ?? '')).toBe(true);
+            return;
+          }
+          // Success: the member list was not touched (or, with 'touched', not where it is corrupt);
+          // every stored member is still there, as it was.
+          const next = applied.value.members as unknown;
+          if (next === group.members) return;
+          expect(Array.isArray(group.members)).toBe(true);
+          expect(storedGroupCheck).toBe('touched');
+          const kept = new Set(next as unknown[]);
+          const keys = (group.members ?? []).map((m) => m.value);
+          for (const m of group.members ?? []) {
+            // A repeated value can only survive untouched: every copy is still there.
+            if (keys.indexOf(m.value) !== keys.lastIndexOf(m.value)) expect(kept.has(m)).toBe(true);
+          }
+        }),
         params(),
       );
     },

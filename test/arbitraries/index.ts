@@ -287,8 +287,9 @@ export function encodeMemberArb(member: GroupMember): fc.Arbitrary<Record<string
     .record(
       {
         keys: fc.tuple(...entries.map(([k]) => spell(k))),
-        nulls: fc.subarray(missing),
-        extra: fc.subarray(['operation', 'displayName', 'primary']),
+        // Half the time the member is sent exactly as it is stored.
+        nulls: fc.oneof(fc.constant<typeof missing>([]), fc.subarray(missing)),
+        extra: fc.oneof(fc.constant<string[]>([]), fc.subarray(['operation', 'displayName', 'primary'])),
         reverse: fc.boolean(),
       },
       { noNullPrototype: true },
@@ -349,12 +350,39 @@ export type FilterAst =
     }
   | { readonly kind: 'present'; readonly attribute: MemberSubAttribute; readonly text: string }
   | { readonly kind: 'and' | 'or'; readonly left: FilterAst; readonly right: FilterAst; readonly text: string }
-  | { readonly kind: 'not'; readonly filter: FilterAst; readonly text: string };
+  | { readonly kind: 'not'; readonly filter: FilterAst; readonly text: string }
+  | {
+      /** `f1 and f2 or f3 ...` without parentheses: `and` binds tighter than `or`. */
+      readonly kind: 'chain';
+      readonly filters: readonly FilterAst[];
+      /** `connectives[i]` joins `filters[i]` and `filters[i + 1]`. */
+      readonly connectives: readonly ('and' | 'or')[];
+      readonly text: string;
+    };
+
+/** How a string literal is written: as `JSON.stringify` writes it, every code unit `\uXXXX`, or `/` as `\/`. */
+type LiteralStyle = 'json' | 'unicode' | 'solidus';
 
 /** A filter literal: a JSON string (escapes included) or a bare literal. */
-function literal(value: string | number | boolean | null): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+function literal(value: string | number | boolean | null, style: LiteralStyle = 'json'): string {
+  if (typeof value !== 'string') return String(value);
+  if (style === 'unicode') {
+    let out = '"';
+    for (let i = 0; i < value.length; i++) {
+      const hex = value.charCodeAt(i).toString(16).padStart(4, '0');
+      out += `\\u${i % 2 === 0 ? hex : hex.toUpperCase()}`;
+    }
+    return `${out}"`;
+  }
+  const json = JSON.stringify(value);
+  return style === 'solidus' ? json.replaceAll('/', '\\/') : json;
 }
+
+const literalStyleArb: fc.Arbitrary<LiteralStyle> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<LiteralStyle>('json') },
+  { weight: 1, arbitrary: fc.constant<LiteralStyle>('unicode') },
+  { weight: 1, arbitrary: fc.constant<LiteralStyle>('solidus') },
+);
 
 function compareArb(
   attribute: MemberSubAttribute,
@@ -362,13 +390,13 @@ function compareArb(
   valueArb: fc.Arbitrary<string | number | boolean | null>,
 ): fc.Arbitrary<FilterAst> {
   return fc
-    .tuple(spell(attribute), spell(operator), valueArb, fc.constantFrom(' ', '  '))
-    .map(([a, o, value, sp]) => ({
+    .tuple(spell(attribute), spell(operator), valueArb, fc.constantFrom(' ', '  '), literalStyleArb)
+    .map(([a, o, value, sp, style]) => ({
       kind: 'compare' as const,
       attribute,
       operator,
       value,
-      text: `${a}${sp}${o} ${literal(value)}`,
+      text: `${a}${sp}${o} ${literal(value, style)}`,
     }));
 }
 
@@ -388,6 +416,9 @@ export function valueEqChainArb(values: readonly string[]): fc.Arbitrary<string>
 export const filterLeafArb: fc.Arbitrary<FilterAst> = fc.oneof(
   { weight: 5, arbitrary: memberValueArb.chain((v) => valueEqFilterArb(v)) },
   { weight: 1, arbitrary: compareArb('value', 'ne', memberValueArb) },
+  // `ne` on attributes members may lack: a missing attribute is "not equal".
+  { weight: 1, arbitrary: compareArb('display', 'ne', displayArb) },
+  { weight: 1, arbitrary: compareArb('type', 'ne', fc.oneof(memberTypeArb, fc.constant(null))) },
   { weight: 1, arbitrary: compareArb('value', 'sw', fc.constantFrom('u', 'u1', 'U')) },
   { weight: 1, arbitrary: compareArb('value', 'gt', fc.constantFrom('u4', 'a')) },
   { weight: 2, arbitrary: compareArb('display', 'sw', fc.constantFrom('A', 'a', 'Al', 'B')) },
@@ -428,6 +459,21 @@ export const filterArb: fc.Arbitrary<FilterAst> = fc.letrec<{ filter: FilterAst 
       arbitrary: fc
         .tuple(tie('filter'), spell('not'), fc.constantFrom('', ' '))
         .map(([filter, kw, sp]) => ({ kind: 'not' as const, filter, text: `${kw}${sp}(${filter.text})` })),
+    },
+    {
+      // No parentheses: the parser's precedence decides (and > or).
+      weight: 1,
+      arbitrary: fc
+        .array(fc.tuple(tie('filter'), fc.constantFrom<'and' | 'or'>('and', 'or')), { minLength: 2, maxLength: 4 })
+        .chain((items) =>
+          fc.tuple(...items.map(([, connective]) => spell(connective))).map((spelled) => {
+            const filters = items.map(([f]) => f);
+            const connectives = items.slice(0, -1).map(([, c]) => c);
+            const operand = (f: FilterAst): string => (f.kind === 'compare' || f.kind === 'present' || f.kind === 'not' ? f.text : `(${f.text})`);
+            const text = filters.map((f, i) => (i === 0 ? operand(f) : `${spelled[i - 1] ?? ''} ${operand(f)}`)).join(' ');
+            return { kind: 'chain' as const, filters, connectives, text };
+          }),
+        ),
     },
   ),
 })).filter;
