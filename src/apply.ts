@@ -15,7 +15,7 @@ import { matchesFilter, type MatchOptions } from './filter.js';
 import type { GroupChange, UpdateMembersChange } from './normalize.js';
 import { memberKeyFunction, resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
 import type { AttributePath, Filter } from './path.js';
-import { isObject } from './schema.js';
+import { isObject, valueConstraintOf } from './schema.js';
 import type { Group, GroupMember } from './types.js';
 import { assertNever } from './never.js';
 
@@ -103,12 +103,17 @@ class MemberDraft {
   private appended = new Map<string, GroupMember>();
   /** Stored members whose sub-attributes changed, by key. */
   private readonly patched = new Map<string, GroupMember>();
+  /** Stored members by key, for filters that pin `value`; built on first use. */
+  private index: Map<string, number> | undefined;
+  /** Members examined so far by filters that had to scan. */
+  private scanned = 0;
   touched = false;
 
   constructor(
     private readonly base: readonly GroupMember[],
     private readonly keyOf: (value: string) => string,
     private readonly matchOptions: MatchOptions,
+    private readonly maxScannedMembers: number,
   ) {}
 
   add(members: readonly GroupMember[]): void {
@@ -139,7 +144,7 @@ class MemberDraft {
 
   removeWhere(filter: Filter): void {
     this.touched = true;
-    this.forEachLive((key, member, stored) => {
+    this.forEachCandidate(filter, (key, member, stored) => {
       if (!matchesFilter(filter, member, this.matchOptions)) return;
       if (stored) this.removed.add(key);
       else this.appended.delete(key);
@@ -150,7 +155,7 @@ class MemberDraft {
   update(change: UpdateMembersChange): number {
     this.touched = true;
     let matched = 0;
-    this.forEachLive((key, member, stored) => {
+    const visit = (key: string, member: GroupMember, stored: boolean): void => {
       if (change.filter !== null && !matchesFilter(change.filter, member, this.matchOptions)) return;
       matched++;
       if (change.value !== undefined && this.keyOf(change.value) !== key) {
@@ -163,8 +168,60 @@ class MemberDraft {
       if (next === member) return;
       if (stored) this.patched.set(key, next);
       else this.appended.set(key, next);
-    });
+    };
+    if (change.filter === null) this.forEachLive(visit);
+    else this.forEachCandidate(change.filter, visit);
     return matched;
+  }
+
+  /**
+   * Visits the members a filter may match: looked up by key when the filter pins `value`
+   * (`members[value eq "x"].display`), else every member, charged to the scan budget.
+   */
+  private forEachCandidate(
+    filter: Filter,
+    visit: (key: string, member: GroupMember, stored: boolean) => void,
+  ): void {
+    const constraint = valueConstraintOf(filter);
+    if (constraint === undefined) {
+      this.chargeScan();
+      this.forEachLive(visit);
+      return;
+    }
+    const keys = new Set(constraint.values.map(this.keyOf));
+    for (const key of keys) {
+      const index = this.cleared || this.removed.has(key) ? undefined : this.storedIndex().get(key);
+      if (index !== undefined) {
+        this.appended.delete(key);
+        visit(key, this.patched.get(key) ?? (this.base[index] as GroupMember), true);
+        continue;
+      }
+      const member = this.appended.get(key);
+      if (member !== undefined) visit(key, member, false);
+    }
+  }
+
+  /** Where each stored member is, by key; built once, the first time a lookup needs it. */
+  private storedIndex(): ReadonlyMap<string, number> {
+    if (this.index === undefined) {
+      const index = new Map<string, number>();
+      for (let i = 0; i < this.base.length; i++) {
+        index.set(storedMemberKey(this.base[i], i, this.keyOf), i);
+      }
+      this.index = index;
+    }
+    return this.index;
+  }
+
+  /** A filter that does not pin `value` examines every member: bounded per request. */
+  private chargeScan(): void {
+    this.scanned += (this.cleared ? 0 : this.base.length) + this.appended.size;
+    if (this.scanned > this.maxScannedMembers) {
+      throw badRequest(
+        'tooMany',
+        `filters of this request would examine more than ${String(this.maxScannedMembers)} members; filter on value (members[value eq "…"]) or send fewer operations`,
+      );
+    }
   }
 
   /**
@@ -372,6 +429,7 @@ export function applyResolved<G extends Group>(
       group.members ?? [],
       memberKeyFunction(options),
       memberMatchOptions(options),
+      options.limits.maxScannedMembers,
     ));
   for (const change of changes) applyChange(draft, change, memberDraft, options);
   return finish(group, draft, options);

@@ -19,6 +19,7 @@ import {
   readMemberList,
   readMemberUpdate,
   resolveValueKey,
+  valueConstraintOf,
   type MemberAttributeUpdate,
 } from './schema.js';
 import type { GroupMember, PatchOpName } from './types.js';
@@ -113,26 +114,6 @@ export type GroupChange =
 
 /** The kinds of `GroupChange`, a closed set. */
 export type GroupChangeKind = GroupChange['kind'];
-
-/**
- * `value eq "x"` or `value eq "x" or value eq "y"`: the values, so the remove becomes a delete by
- * value, O(1) per value instead of a scan of the group per operation.
- */
-function valuesOfEqualityFilter(filter: Filter): string[] | undefined {
-  if (filter.kind === 'compare') {
-    const isValueEq =
-      filter.operator === 'eq' && filter.attribute.name === 'value' && typeof filter.value === 'string';
-    return isValueEq ? [filter.value as string] : undefined;
-  }
-  if (filter.kind !== 'or') return undefined;
-  const values: string[] = [];
-  for (const operand of filter.filters) {
-    const more = valuesOfEqualityFilter(operand);
-    if (more === undefined) return undefined;
-    values.push(...more);
-  }
-  return values;
-}
 
 function externalIdChange(
   operation: CheckedOperation,
@@ -298,10 +279,11 @@ function removeMembersChanges(
     return [{ kind: 'updateMembers', operationIndex, filter: filter ?? null, update, requireMatch: false }];
   }
   if (filter !== undefined) {
-    const values = valuesOfEqualityFilter(filter);
-    return values === undefined
-      ? [{ kind: 'removeMembersWhere', operationIndex, filter }]
-      : [{ kind: 'removeMembers', operationIndex, values }];
+    // `value eq "x"` (Okta) is a delete by value: O(1) per value instead of a scan of the group.
+    const constraint = valueConstraintOf(filter);
+    return constraint?.exact === true
+      ? [{ kind: 'removeMembers', operationIndex, values: constraint.values }]
+      : [{ kind: 'removeMembersWhere', operationIndex, filter }];
   }
   if (!operation.hasValue) {
     // RFC 7644 §3.5.2.2: a path to a multi-valued attribute with no filter removes all values.

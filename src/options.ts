@@ -51,6 +51,12 @@ export interface PatchLimits {
    * A patch that does not grow the group is never refused by this limit.
    */
   readonly maxMembers?: number;
+  /**
+   * Most members that filters which do not pin `value` (`members[display eq "x"]`) may examine in
+   * one request; each such operation examines the whole group. Default 2,000,000. Over it: 400
+   * tooMany. Filters on `value` (`members[value eq "x"]`, Okta's) look members up by key instead.
+   */
+  readonly maxScannedMembers?: number;
 }
 
 /** The default limits. */
@@ -60,6 +66,7 @@ export const DEFAULT_LIMITS: Readonly<Required<PatchLimits>> = Object.freeze({
   maxPathLength: 4_096,
   maxFilterDepth: 32,
   maxMembers: Number.POSITIVE_INFINITY,
+  maxScannedMembers: 2_000_000,
 });
 
 /** `PatchOptions` with every default filled in. */

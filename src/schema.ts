@@ -169,6 +169,47 @@ function memberFilter(filter: Filter, label: string): Filter {
   }
 }
 
+/** What a member filter says about `value`: the only values it can match. */
+export interface ValueConstraint {
+  /** A member can match only if its value is one of these. */
+  readonly values: readonly string[];
+  /** True when having one of these values is all the filter asks (`value eq "a" or value eq "b"`). */
+  readonly exact: boolean;
+}
+
+/**
+ * The member values a filter can match, when it pins `value` by equality: `value eq "x"`, an `or`
+ * of such, or an `and` with such an operand. Lets a remove become a delete by value and lets a
+ * filtered update look members up by key instead of scanning the group.
+ */
+export function valueConstraintOf(filter: Filter): ValueConstraint | undefined {
+  switch (filter.kind) {
+    case 'compare':
+      return filter.operator === 'eq' && filter.attribute.name === 'value' && typeof filter.value === 'string'
+        ? { values: [filter.value], exact: true }
+        : undefined;
+    case 'or': {
+      const values: string[] = [];
+      let exact = true;
+      for (const operand of filter.filters) {
+        const constraint = valueConstraintOf(operand);
+        if (constraint === undefined) return undefined;
+        values.push(...constraint.values);
+        exact &&= constraint.exact;
+      }
+      return { values, exact };
+    }
+    case 'and':
+      for (const operand of filter.filters) {
+        const constraint = valueConstraintOf(operand);
+        if (constraint !== undefined) return { values: constraint.values, exact: false };
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Resolves a key of a pathless `add`/`replace` value: case-insensitive, with or without the core
  * Group URN prefix. The bare Group URN names an object holding core attributes.
