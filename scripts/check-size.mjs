@@ -1,0 +1,51 @@
+// Size budget and tree-shaking of the ESM build: fails when the minified + brotli size of
+// dist/index.js passes the budget, or when importing only the error builder pulls in the parser.
+//   npm run build && node scripts/check-size.mjs
+import { build } from 'esbuild';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+export const BUDGET_BYTES = 9 * 1024; // minified + brotli, whole library
+export const ERRORS_ONLY_BUDGET_BYTES = 1024; // minified + brotli, error builder alone
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+async function bundle(contents) {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+    treeShaking: true,
+  });
+  return result.outputFiles[0].contents;
+}
+
+function sizes(bytes) {
+  return { minified: bytes.length, gzip: gzipSync(bytes).length, brotli: brotliCompressSync(bytes).length };
+}
+
+const whole = sizes(await bundle(`export * from ${JSON.stringify(dist)};`));
+const errorsOnlyBytes = await bundle(
+  `import { unauthorized } from ${JSON.stringify(dist)}; console.log(JSON.stringify(unauthorized().toResponse()));`,
+);
+const errorsOnly = sizes(errorsOnlyBytes);
+const errorsOnlyText = new TextDecoder().decode(errorsOnlyBytes);
+
+console.log(`whole library: ${whole.minified} B minified, ${whole.gzip} B gzip, ${whole.brotli} B brotli (budget ${BUDGET_BYTES} B brotli)`);
+console.log(`error builder only: ${errorsOnly.minified} B minified, ${errorsOnly.brotli} B brotli (budget ${ERRORS_ONLY_BUDGET_BYTES} B brotli)`);
+
+const problems = [];
+if (whole.brotli > BUDGET_BYTES) problems.push(`the library is ${whole.brotli} B brotli, over the ${BUDGET_BYTES} B budget`);
+if (errorsOnly.brotli > ERRORS_ONLY_BUDGET_BYTES) problems.push(`the error builder alone is ${errorsOnly.brotli} B brotli, over ${ERRORS_ONLY_BUDGET_BYTES} B`);
+// Strings that only the parser and the core contain: tree-shaking must leave them out.
+for (const marker of ['unterminated string', 'stored group is invalid', 'requires a path']) {
+  if (errorsOnlyText.includes(marker)) problems.push(`importing only the error builder pulled in code containing '${marker}'`);
+}
+if (problems.length > 0) {
+  for (const problem of problems) console.error(`size check failed: ${problem}`);
+  process.exit(1);
+}
+console.log('size check passed');
