@@ -1,0 +1,166 @@
+/**
+ * The four implementations under test, behind one interface. What each one's timed `call` covers:
+ *
+ * - library:    `applyGroupPatch(group, body, LIBRARY_OPTIONS)`: validate + normalize + apply; the
+ *               stored group is shared by every call (the library never mutates it). Options are
+ *               the defaults but one limit (bench/options.ts).
+ * - baseline:   the scenario's hand-written function (bench/baseline.ts); the group is shared too.
+ * - scim-patch: `patchBodyValidation(body)` then `scimPatch(group, body.Operations)`, its README's
+ *               two calls. It mutates its input, so every call gets its own deep copy of the group
+ *               (and of the body) made by `prepare()`, outside the timed region.
+ * - scimmy:     `new PatchOp(body).apply(new Schemas.Group(group, 'out'))` awaited: wrapping the
+ *               stored plain group in scimmy's schema class is part of what a request costs with
+ *               scimmy (its own Resources.Group#patch does the same), just as the library's call
+ *               includes checking the stored group. `apply` copies the instance before patching, so
+ *               the stored group is shared.
+ *
+ * Every implementation gets the same plain-JSON group and body and must return the patched group.
+ */
+import SCIMMY from 'scimmy';
+import {
+  patchBodyValidation,
+  scimPatch,
+  type ScimPatch,
+  type ScimPatchOperation,
+  type ScimResource,
+} from 'scim-patch';
+import { applyGroupPatch, type Group } from '../src/index.js';
+import { BASELINES } from './baseline.js';
+import { LIBRARY_OPTIONS } from './options.js';
+import type { BenchBody, BenchCase, ResultView } from './scenarios.js';
+
+export type ImplementationId = 'library' | 'library-touched' | 'baseline' | 'scim-patch' | 'scimmy';
+
+/** One implementation, set up for one case. */
+export interface Prepared<I = unknown> {
+  /** Makes the input of one call (untimed). */
+  prepare(): I;
+  /** The timed call. */
+  call(input: I): unknown;
+  /** Whether `call` returns a promise to await (awaiting is timed). */
+  readonly async: boolean;
+  /** Whether each call needs its own `prepare()` (a mutating implementation). */
+  readonly freshInputPerCall: boolean;
+  /** Reads the patched group from what `call` returned. */
+  view(result: unknown): ResultView;
+}
+
+export interface Implementation {
+  readonly id: ImplementationId;
+  /** Largest group size it runs on. */
+  readonly maxSize: number;
+  /** Whether a first call over the budget stops the cell (peers); this library and the baseline always finish. */
+  readonly budgeted: boolean;
+  /** Whether `npm run bench` runs it without being asked (BENCH_IMPLS). */
+  readonly byDefault: boolean;
+  setup(benchCase: BenchCase): Prepared;
+}
+
+/** Reads a plain patched group (library, baseline, scim-patch, and scimmy's instance). */
+function plainView(result: unknown): ResultView {
+  const group = result as { displayName?: unknown; members?: ResultView['members'] } | undefined;
+  // scim-patch deletes an emptied `members`, scimmy sets it to undefined: both mean no members.
+  return { displayName: group?.displayName, members: group?.members ?? [] };
+}
+
+const library: Implementation = {
+  id: 'library',
+  maxSize: 1_000_000,
+  budgeted: false,
+  byDefault: true,
+  setup: ({ group, body }) => ({
+    prepare: () => group,
+    call: (input) => applyGroupPatch(input as Group, body, LIBRARY_OPTIONS),
+    async: false,
+    freshInputPerCall: false,
+    view: plainView,
+  }),
+};
+
+/**
+ * Not run by default: the library with `storedGroupCheck: 'touched'`, which skips the hash set
+ * over every stored member that the default `'full'` check builds whenever members are touched.
+ * BENCH_IMPLS=library,library-touched,baseline adds its column to the table.
+ */
+const libraryTouched: Implementation = {
+  id: 'library-touched',
+  maxSize: 1_000_000,
+  budgeted: false,
+  byDefault: false,
+  setup: ({ group, body }) => {
+    const options = { ...LIBRARY_OPTIONS, storedGroupCheck: 'touched' } as const;
+    return {
+      prepare: () => group,
+      call: (input) => applyGroupPatch(input as Group, body, options),
+      async: false,
+      freshInputPerCall: false,
+      view: plainView,
+    };
+  },
+};
+
+const baseline: Implementation = {
+  id: 'baseline',
+  maxSize: 1_000_000,
+  budgeted: false,
+  byDefault: true,
+  setup: ({ group, body, scenario }) => {
+    const run = BASELINES[scenario.id];
+    return {
+      prepare: () => group,
+      call: (input) => run(input as Group, body),
+      async: false,
+      freshInputPerCall: false,
+      view: plainView,
+    };
+  },
+};
+
+const scimPatchImplementation: Implementation = {
+  id: 'scim-patch',
+  maxSize: 100_000,
+  budgeted: true,
+  byDefault: true,
+  setup: ({ group, body }) => ({
+    prepare: () => ({ group: structuredClone(group), body: structuredClone(body) }),
+    call: (input) => {
+      const { group: copy, body: request } = input as { group: Group; body: BenchBody };
+      // scim-patch's types want `meta.created: Date` and ops spelled from a closed union; the
+      // values are what it reads at run time either way (it never looks at meta for these paths).
+      const patch = request as unknown as ScimPatch;
+      patchBodyValidation(patch);
+      return scimPatch(copy as unknown as ScimResource, patch.Operations as ScimPatchOperation[]);
+    },
+    async: false,
+    freshInputPerCall: true,
+    view: plainView,
+  }),
+};
+
+/** scimmy's constructor wants `op` in lower case in its types; it lower-cases at run time itself. */
+type ScimmyPatchRequest = ConstructorParameters<typeof SCIMMY.Messages.PatchOp>[0];
+
+const scimmy: Implementation = {
+  id: 'scimmy',
+  maxSize: 100_000,
+  budgeted: true,
+  byDefault: true,
+  setup: ({ group, body }) => ({
+    prepare: () => group,
+    call: (input) =>
+      new SCIMMY.Messages.PatchOp(body as unknown as ScimmyPatchRequest).apply(
+        new SCIMMY.Schemas.Group(input, 'out'),
+      ),
+    async: true,
+    freshInputPerCall: false,
+    view: plainView,
+  }),
+};
+
+export const IMPLEMENTATIONS: readonly Implementation[] = [library, libraryTouched, baseline, scimPatchImplementation, scimmy];
+
+export function implementationById(id: string): Implementation {
+  const implementation = IMPLEMENTATIONS.find((i) => i.id === id);
+  if (implementation === undefined) throw new Error(`unknown implementation '${id}'`);
+  return implementation;
+}

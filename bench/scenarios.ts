@@ -1,0 +1,248 @@
+/**
+ * The benchmark's scenarios: a stored group of `size` members and one PATCH body, each shaped like
+ * a request a real client sends, with what the patched group must look like.
+ *
+ * Members are `{ value: 'user-<i>', display: 'User <i>' }` for i in [0, size); new members take
+ * ids from `size` upwards, so they are never already in the group.
+ */
+import type { Group, GroupMember } from '../src/index.js';
+
+export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const GROUP_ID = '6c5bb468-14b2-4183-baf2-06d523e03bd3';
+
+/** One operation as a client sends it (op spelled as the client spells it). */
+export interface BenchOperation {
+  readonly op: string;
+  readonly path?: string;
+  readonly value?: unknown;
+}
+
+/** A PATCH body. */
+export interface BenchBody {
+  readonly schemas: readonly string[];
+  readonly Operations: readonly BenchOperation[];
+}
+
+/** What the patched group must look like; checked once per case, outside the timing. */
+export interface Expectation {
+  readonly memberCount: number;
+  readonly displayName: string;
+  /** Member values that must be in the result. */
+  readonly present: readonly string[];
+  /** Member values that must not be in the result. */
+  readonly absent: readonly string[];
+}
+
+export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6';
+
+export interface Scenario {
+  readonly id: ScenarioId;
+  readonly title: string;
+  /** Builds the request for a group of `size` members and what it must produce. */
+  readonly request: (size: number) => { body: BenchBody; expected: Expectation };
+}
+
+export interface BenchCase {
+  readonly scenario: Scenario;
+  readonly size: number;
+  readonly group: Group;
+  readonly body: BenchBody;
+  readonly expected: Expectation;
+}
+
+export const ORIGINAL_NAME = 'Engineering';
+const NEW_NAME = 'x';
+
+export const memberValue = (i: number): string => `user-${String(i)}`;
+export const member = (i: number): GroupMember => ({ value: memberValue(i), display: `User ${String(i)}` });
+
+/** The stored group. */
+export function buildGroup(size: number): Group {
+  const members = new Array<GroupMember>(size);
+  for (let i = 0; i < size; i++) members[i] = member(i);
+  return {
+    schemas: [GROUP_URN],
+    id: GROUP_ID,
+    displayName: ORIGINAL_NAME,
+    members,
+    meta: {
+      resourceType: 'Group',
+      created: '2026-01-01T00:00:00.000Z',
+      lastModified: '2026-01-01T00:00:00.000Z',
+      location: `https://example.com/scim/v2/Groups/${GROUP_ID}`,
+    },
+  };
+}
+
+/** `count` new members, ids from `size` upwards. */
+function newMembers(size: number, count: number): GroupMember[] {
+  return Array.from({ length: count }, (_, k) => member(size + k));
+}
+
+/** `count` existing member indices spread evenly over the group (all of them when count >= size). */
+function spreadIndices(size: number, count: number): number[] {
+  const n = Math.min(size, count);
+  return Array.from({ length: n }, (_, k) => Math.floor((k * size) / n));
+}
+
+/** Indices in [0, size) not in `taken`, a few of them, for "must still be there" probes. */
+function survivors(size: number, taken: readonly number[], max = 3): string[] {
+  const gone = new Set(taken);
+  const out: string[] = [];
+  for (let i = 0; i < size && out.length < max; i++) if (!gone.has(i)) out.push(memberValue(i));
+  return out;
+}
+
+const envelope = (Operations: BenchOperation[]): BenchBody => ({ schemas: [PATCH_OP_URN], Operations });
+const valueEq = (value: string): string => `members[value eq "${value}"]`;
+
+/** First, middle and last of a list: the probes. */
+function probes(values: readonly string[]): string[] {
+  if (values.length === 0) return [];
+  return [...new Set([values[0]!, values[Math.floor(values.length / 2)]!, values[values.length - 1]!])];
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: 'S1',
+    title: 'rename (replace displayName)',
+    request: (size) => ({
+      body: envelope([{ op: 'Replace', path: 'displayName', value: NEW_NAME }]),
+      expected: {
+        memberCount: size,
+        displayName: NEW_NAME,
+        present: probes([memberValue(0), memberValue(size - 1)]),
+        absent: [],
+      },
+    }),
+  },
+  {
+    id: 'S2',
+    title: 'add 1,000 new members (one add)',
+    request: (size) => {
+      const added = newMembers(size, 1000);
+      return {
+        body: envelope([{ op: 'add', path: 'members', value: added }]),
+        expected: {
+          memberCount: size + 1000,
+          displayName: ORIGINAL_NAME,
+          present: [...probes(added.map((m) => m.value)), memberValue(0), memberValue(size - 1)],
+          absent: [memberValue(size + 1000)],
+        },
+      };
+    },
+  },
+  {
+    id: 'S3',
+    title: "remove 1,000 members (Entra's value list)",
+    request: (size) => {
+      const removed = spreadIndices(size, 1000);
+      const values = removed.map(memberValue);
+      return {
+        body: envelope([{ op: 'Remove', path: 'members', value: values.map((value) => ({ value })) }]),
+        expected: {
+          memberCount: size - removed.length,
+          displayName: ORIGINAL_NAME,
+          present: survivors(size, removed),
+          absent: probes(values),
+        },
+      };
+    },
+  },
+  {
+    id: 'S4',
+    title: '1,000 remove ops members[value eq "…"]',
+    request: (size) => {
+      const removed = spreadIndices(size, 1000);
+      const values = removed.map(memberValue);
+      return {
+        body: envelope(values.map((value) => ({ op: 'remove', path: valueEq(value) }))),
+        expected: {
+          memberCount: size - removed.length,
+          displayName: ORIGINAL_NAME,
+          present: survivors(size, removed),
+          absent: probes(values),
+        },
+      };
+    },
+  },
+  {
+    id: 'S5',
+    title: 'Okta push: pathless replace + add 100 + 100 removes',
+    request: (size) => {
+      const added = newMembers(size, 100);
+      const removed = spreadIndices(size, 100);
+      const values = removed.map(memberValue);
+      return {
+        body: envelope([
+          { op: 'replace', value: { id: GROUP_ID, displayName: NEW_NAME } },
+          { op: 'add', path: 'members', value: added },
+          ...values.map((value) => ({ op: 'remove', path: valueEq(value) })),
+        ]),
+        expected: {
+          memberCount: size + added.length - removed.length,
+          displayName: NEW_NAME,
+          present: [...probes(added.map((m) => m.value)), ...survivors(size, removed)],
+          absent: probes(values),
+        },
+      };
+    },
+  },
+  {
+    id: 'S6',
+    title: 'replace all members (same size, half new)',
+    request: (size) => {
+      // Even positions keep the stored member, odd positions get a new one.
+      const list = Array.from({ length: size }, (_, i) => (i % 2 === 0 ? member(i) : member(size + i)));
+      const values = list.map((m) => m.value);
+      return {
+        body: envelope([{ op: 'replace', path: 'members', value: list }]),
+        expected: {
+          memberCount: size,
+          displayName: ORIGINAL_NAME,
+          present: probes(values),
+          absent: size > 1 ? [memberValue(1), memberValue(size - (size % 2 === 0 ? 1 : 2))] : [],
+        },
+      };
+    },
+  },
+];
+
+export function scenarioById(id: string): Scenario {
+  const scenario = SCENARIOS.find((s) => s.id === id);
+  if (scenario === undefined) throw new Error(`unknown scenario '${id}'`);
+  return scenario;
+}
+
+export function buildCase(scenario: Scenario, size: number): BenchCase {
+  const { body, expected } = scenario.request(size);
+  return { scenario, size, group: buildGroup(size), body, expected };
+}
+
+/** The parts of a patched group the check reads, whatever shape the implementation returns. */
+export interface ResultView {
+  readonly displayName: unknown;
+  readonly members: readonly { readonly value?: unknown }[];
+}
+
+/**
+ * Checks a result against the expectation: member count, no duplicate values, displayName, and
+ * the probes. Returns a description of the first problem, or undefined when it is right.
+ */
+export function checkResult(view: ResultView, expected: Expectation): string | undefined {
+  if (view.displayName !== expected.displayName) {
+    return `displayName is ${JSON.stringify(view.displayName)}, expected ${JSON.stringify(expected.displayName)}`;
+  }
+  if (view.members.length !== expected.memberCount) {
+    return `${String(view.members.length)} members, expected ${String(expected.memberCount)}`;
+  }
+  const values = new Set<unknown>();
+  for (const m of view.members) values.add(m.value);
+  if (values.size !== view.members.length) {
+    return `${String(view.members.length - values.size)} duplicate member values`;
+  }
+  for (const value of expected.present) if (!values.has(value)) return `member ${value} missing`;
+  for (const value of expected.absent) if (values.has(value)) return `member ${value} still present`;
+  return undefined;
+}
