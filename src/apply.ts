@@ -73,7 +73,13 @@ function sameMember(a: GroupMember, b: GroupMember): boolean {
   if (a.value !== b.value || a.display !== b.display || a.type !== b.type || a.$ref !== b.$ref) {
     return false;
   }
-  return Object.keys(a).length === Object.keys(b).length;
+  return countOwnKeys(a) === countOwnKeys(b);
+}
+
+function countOwnKeys(object: object): number {
+  let count = 0;
+  for (const key in object) if (Object.hasOwn(object, key)) count++;
+  return count;
 }
 
 function updateMember(
@@ -93,14 +99,23 @@ function updateMember(
   return next === undefined ? member : (next as unknown as GroupMember);
 }
 
+/** A member added by the request; `placed` once the final pass has put it in the list. */
+interface Pending {
+  readonly member: GroupMember;
+  placed: boolean;
+}
+
 /** Pending changes to the member list, recorded against the stored list. */
 class MemberDraft {
   /** The stored list is gone (replace all / remove all); `appended` holds the new list. */
   private cleared = false;
   /** Keys of stored members that were removed. */
   private readonly removed = new Set<string>();
-  /** New (or re-added) members by key, in insertion order. May hold an add of a member still stored: a later pass drops it. */
-  private appended = new Map<string, GroupMember>();
+  /**
+   * New (or re-added) members by key, in insertion order. May hold an add of a member that is
+   * still stored: the next pass over the stored list drops it.
+   */
+  private appended = new Map<string, Pending>();
   /** Stored members whose sub-attributes changed, by key. */
   private readonly patched = new Map<string, GroupMember>();
   /** Stored members by key, for filters that pin `value`; built on first use. */
@@ -120,7 +135,7 @@ class MemberDraft {
     this.touched = true;
     for (const member of members) {
       const key = this.keyOf(member.value);
-      if (!this.appended.has(key)) this.appended.set(key, member);
+      if (!this.appended.has(key)) this.appended.set(key, { member, placed: false });
     }
   }
 
@@ -167,7 +182,7 @@ class MemberDraft {
       const next = updateMember(member, change.update);
       if (next === member) return;
       if (stored) this.patched.set(key, next);
-      else this.appended.set(key, next);
+      else this.appended.set(key, { member: next, placed: false });
     };
     if (change.filter === null) this.forEachLive(visit);
     else this.forEachCandidate(change.filter, visit);
@@ -196,8 +211,8 @@ class MemberDraft {
         visit(key, this.patched.get(key) ?? (this.base[index] as GroupMember), true);
         continue;
       }
-      const member = this.appended.get(key);
-      if (member !== undefined) visit(key, member, false);
+      const pending = this.appended.get(key);
+      if (pending !== undefined) visit(key, pending.member, false);
     }
   }
 
@@ -239,13 +254,14 @@ class MemberDraft {
         visit(key, patched.get(key) ?? stored, true);
       }
     }
-    for (const [key, member] of this.appended) visit(key, member, false);
+    for (const [key, pending] of this.appended) visit(key, pending.member, false);
   }
 
   /**
    * Builds the new list and the member part of the summary in one pass over the stored list.
-   * A stored `value` that appears twice is reported (500) when the patch touches it, or always
-   * when `checkAll` is set: a duplicate is the caller's data error and is never merged away.
+   * A stored `value` that appears twice is reported (500) where the patch would otherwise merge
+   * it (an add or re-add meeting two stored members), or anywhere when `checkAll` is set: a
+   * duplicate is the caller's data error and is never merged away.
    */
   finish(checkAll: boolean): {
     members: readonly GroupMember[];
@@ -260,44 +276,50 @@ class MemberDraft {
     const checkRemoved = cleared || removed.size > 0;
     const checkAppended = appended.size > 0;
     const checkPatched = patched.size > 0;
-    // Stored keys seen so far that the patch touched (all of them when checkAll is set).
-    const seen = new Set<string>();
+    const seen = checkAll ? new Set<string>() : undefined;
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as GroupMember;
       const key = storedMemberKey(stored, i, keyOf);
-      const again = checkAppended ? appended.get(key) : undefined;
-      const isRemoved = checkRemoved && (cleared || removed.has(key));
-      const next = checkPatched ? patched.get(key) : undefined;
-      if (checkAll || again !== undefined || isRemoved || next !== undefined) {
-        if (seen.has(key)) {
-          throw invalidStoredGroup(`members[${String(i)}] repeats the value '${stored.value}'`);
-        }
+      const pending = checkAppended ? appended.get(key) : undefined;
+      if (pending !== undefined) {
+        if (pending.placed) throw repeatedValue(i, stored);
+        pending.placed = true;
+      }
+      if (seen !== undefined) {
+        if (seen.has(key)) throw repeatedValue(i, stored);
         seen.add(key);
       }
-      if (isRemoved) {
-        if (again === undefined) {
+      if (checkRemoved && (cleared || removed.has(key))) {
+        if (pending === undefined) {
           removedMembers.push(stored);
         } else {
           // Removed and added back in one request: it stays where it was, with the new content.
-          members.push(again);
-          if (!sameMember(again, stored)) updated.push(again);
+          members.push(pending.member);
+          if (!sameMember(pending.member, stored)) updated.push(pending.member);
         }
-      } else if (next === undefined || sameMember(next, stored)) {
+        continue;
+      }
+      // Still stored; a pending add of it was a no-op.
+      const next = checkPatched ? patched.get(key) : undefined;
+      if (next === undefined || sameMember(next, stored)) {
         members.push(stored);
       } else {
         members.push(next);
         updated.push(next);
       }
     }
-    // An appended key that is stored was either a no-op add or a re-add placed above.
     const added: GroupMember[] = [];
-    for (const [key, member] of appended) {
-      if (seen.has(key)) continue;
-      added.push(member);
-      members.push(member);
+    for (const pending of appended.values()) {
+      if (pending.placed) continue;
+      added.push(pending.member);
+      members.push(pending.member);
     }
     return { members, added, removed: removedMembers, updated };
   }
+}
+
+function repeatedValue(index: number, stored: GroupMember): ScimError {
+  return invalidStoredGroup(`members[${String(index)}] repeats the value '${stored.value}'`);
 }
 
 interface Draft {

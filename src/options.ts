@@ -23,10 +23,12 @@ export interface PatchOptions {
   /** Whether a patch that changes the group sets `meta.lastModified`. Default `true`. */
   readonly setLastModified?: boolean;
   /**
-   * How much of the stored group is verified when a patch touches its members. `'full'` (default)
-   * checks every stored member (an object with a non-empty string `value`, no `value` twice);
-   * `'touched'` checks member shapes but looks for repeated values only among the members the
-   * patch touches, which saves a hash set over the whole group. A failed check is a 500.
+   * How much of the stored group is checked when a patch touches its members. Every stored member
+   * the patch reads must be an object with a non-empty string `value` (else 500). `'touched'`
+   * (default) reports a `value` stored twice where the patch would otherwise merge the two (an add
+   * or re-add of that value) and passes other repeats through untouched, neither merged nor
+   * dropped. `'full'` reports any repeat, at the cost of a hash set over the whole group (about
+   * 3x the time of a patch on a large group).
    */
   readonly storedGroupCheck?: 'full' | 'touched';
   /** Bounds on the work one request may ask for; see `PatchLimits` for the defaults. */
@@ -88,7 +90,7 @@ export function resolveOptions(options: PatchOptions = {}): ResolvedOptions {
     externalIdMutability: options.externalIdMutability ?? 'readWrite',
     now: options.now ?? systemClock,
     setLastModified: options.setLastModified ?? true,
-    storedGroupCheck: options.storedGroupCheck ?? 'full',
+    storedGroupCheck: options.storedGroupCheck ?? 'touched',
     limits: { ...DEFAULT_LIMITS, ...definedLimits(options.limits) },
   };
 }

@@ -229,7 +229,7 @@ describe('member updates through a filter', () => {
   });
 });
 
-describe('stored duplicates under storedGroupCheck touched', () => {
+describe('stored duplicates under storedGroupCheck touched (the default)', () => {
   const stored = deepFreeze({ id: 'g', displayName: 'x', members: [{ value: 'u1' }, { value: 'u2' }, { value: 'u1' }] });
   const touched: PatchOptions = { ...options, storedGroupCheck: 'touched' };
 
@@ -238,13 +238,23 @@ describe('stored duplicates under storedGroupCheck touched', () => {
     expect(next.members?.map((m) => m.value)).toEqual(['u1', 'u2', 'u1', 'u3']);
   });
 
-  it('reports duplicates the patch touches', () => {
-    const error = failure(() => applyGroupPatch(stored, ops({ op: 'replace', path: 'members[value eq "u1"].display', value: 'A' }), touched));
-    expect(error.status).toBe(500);
+  it('removes or updates every copy, never merging them', () => {
+    const removed = applyGroupPatch(stored, ops({ op: 'remove', path: 'members', value: [{ value: 'u1' }] }), touched);
+    expect(removed.members?.map((m) => m.value)).toEqual(['u2']);
+    const renamed = applyGroupPatch(stored, ops({ op: 'replace', path: 'members[value eq "u1"].display', value: 'A' }), touched);
+    expect(renamed.members).toEqual([{ value: 'u1', display: 'A' }, { value: 'u2' }, { value: 'u1', display: 'A' }]);
   });
 
-  it('reports every duplicate by default', () => {
-    const error = failure(() => applyGroupPatch(stored, ops({ op: 'add', path: 'members', value: [{ value: 'u3' }] }), options));
+  it('reports a repeat that an add or a re-add would merge', () => {
+    const readd = ops({ op: 'remove', path: 'members', value: [{ value: 'u1' }] }, { op: 'add', path: 'members', value: [{ value: 'u1' }] });
+    expect(failure(() => applyGroupPatch(stored, readd, touched)).detail).toBe("stored group is invalid: members[2] repeats the value 'u1'");
+    expect(failure(() => applyGroupPatch(stored, ops({ op: 'add', path: 'members', value: [{ value: 'u1' }] }), touched)).status).toBe(500);
+  });
+
+  it('reports every repeat with storedGroupCheck full', () => {
+    const error = failure(() =>
+      applyGroupPatch(stored, ops({ op: 'add', path: 'members', value: [{ value: 'u3' }] }), { ...options, storedGroupCheck: 'full' }),
+    );
     expect(error.detail).toBe("stored group is invalid: members[2] repeats the value 'u1'");
   });
 });
