@@ -21,7 +21,6 @@ import {
   patchBodyValidation,
   scimPatch,
   type ScimPatch,
-  type ScimPatchOperation,
   type ScimResource,
 } from 'scim-patch';
 import { applyGroupPatch, type Group } from '../src/index.js';
@@ -129,7 +128,7 @@ const scimPatchImplementation: Implementation = {
       // values are what it reads at run time either way (it never looks at meta for these paths).
       const patch = request as unknown as ScimPatch;
       patchBodyValidation(patch);
-      return scimPatch(copy as unknown as ScimResource, patch.Operations as ScimPatchOperation[]);
+      return scimPatch(copy as unknown as ScimResource, patch.Operations);
     },
     async: false,
     freshInputPerCall: true,

@@ -93,6 +93,8 @@ function updateMember(
     const has = Object.hasOwn(member, name);
     if (wanted === null ? !has : member[name] === wanted) continue;
     next ??= { ...member };
+    // `name` comes from the closed list above, never from the request.
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
     if (wanted === null) delete next[name];
     else next[name] = wanted;
   }

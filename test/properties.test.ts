@@ -172,14 +172,6 @@ function body(operations: readonly unknown[]): RawRequest {
   return { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [...operations] };
 }
 
-/** The operations of a request made by `requestOf` (whatever the case of its `Operations` key). */
-function operationsOf(request: RawRequest): unknown[] {
-  const key = Object.keys(request).find((k) => k.toLowerCase() === 'operations');
-  const list = key === undefined ? undefined : request[key];
-  if (!Array.isArray(list)) throw new Error('test bug: request without Operations');
-  return list;
-}
-
 /**
  * Deep equality as `util.isDeepStrictEqual` sees it (prototypes, own keys, no `undefined` holes).
  * Vitest's `toStrictEqual` compares `.constructor`, which an own `constructor` key (as
