@@ -18,6 +18,7 @@ import type { AttributePath, Filter } from './path.js';
 import { isObject, valueConstraintOf } from './schema.js';
 import type { Group, GroupMember } from './types.js';
 import { assertNever } from './never.js';
+import { clip } from './text.js';
 
 /** An attribute a patch can change. */
 export type ChangedAttribute = 'displayName' | 'externalId' | 'members';
@@ -178,7 +179,7 @@ class MemberDraft {
       if (change.value !== undefined && this.keyOf(change.value) !== key) {
         throw badRequest(
           'mutability',
-          `Operations[${String(change.operationIndex)}].value: a member's value is immutable ('${member.value}' cannot become '${change.value}')`,
+          `Operations[${String(change.operationIndex)}].value: a member's value is immutable ('${clip(member.value)}' cannot become '${clip(change.value)}')`,
         );
       }
       const next = updateMember(member, change.update);
@@ -321,7 +322,7 @@ class MemberDraft {
 }
 
 function repeatedValue(index: number, stored: GroupMember): ScimError {
-  return invalidStoredGroup(`members[${String(index)}] repeats the value '${stored.value}'`);
+  return invalidStoredGroup(`members[${String(index)}] repeats the value '${clip(stored.value)}'`);
 }
 
 interface Draft {

@@ -25,6 +25,7 @@ import {
 import type { GroupMember, PatchOpName } from './types.js';
 import type { CheckedOperation } from './validate.js';
 import { assertNever } from './never.js';
+import { clip } from './text.js';
 
 /** Set `displayName`. */
 export interface SetDisplayNameChange {
@@ -153,7 +154,7 @@ function collectPathlessChanges(
   const operationIndex = operation.index;
   for (const key of Object.keys(value)) {
     const item = value[key];
-    const itemLabel = `${label}.${key}`;
+    const itemLabel = `${label}.${clip(key)}`;
     const name = resolveValueKey(key, itemLabel);
     switch (name) {
       case 'readOnly':

@@ -46,7 +46,10 @@ export interface PatchLimits {
   readonly maxValuesPerOperation?: number;
   /** Longest `path`, in characters. Default 4,096. Over it: 400 invalidPath. */
   readonly maxPathLength?: number;
-  /** Deepest nesting of `(`, `not (` in a filter. Default 32. Over it: 400 invalidFilter. */
+  /**
+   * Deepest nesting of `(`, `not (` in a filter. Default 32, at most 256 (a higher setting is read
+   * as 256, so no setting lets a client exhaust the stack). Over it: 400 invalidFilter.
+   */
   readonly maxFilterDepth?: number;
   /**
    * Most members a patch may leave in a group it grows. Default: no limit. Over it: 400 tooMany.

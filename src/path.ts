@@ -21,6 +21,7 @@
  * @see RFC 7644 §3.4.2.2, §3.5.2
  */
 import { badRequest, type ScimError } from './errors.js';
+import { clip } from './text.js';
 
 /** An attribute reference: `[uri:]name[.subAttribute]`. */
 export interface AttributePath {
@@ -103,12 +104,20 @@ export interface ParsedPath {
 export interface ParseLimits {
   /** Longest path or filter accepted, in characters. Default 4096. */
   readonly maxLength?: number;
-  /** Deepest nesting of parentheses, `not` and `[...]`. Default 32. */
+  /**
+   * Deepest nesting of parentheses, `not` and `[...]`. Default 32; at most 256, whatever is asked:
+   * parsing and matching recurse once per level, and no setting may let input exhaust the stack.
+   */
   readonly maxDepth?: number;
 }
 
 const DEFAULT_MAX_LENGTH = 4096;
 const DEFAULT_MAX_DEPTH = 32;
+const MAX_DEPTH_CEILING = 256;
+
+function maxDepthOf(limits: ParseLimits): number {
+  return Math.min(limits.maxDepth ?? DEFAULT_MAX_DEPTH, MAX_DEPTH_CEILING);
+}
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
   'eq',
@@ -201,7 +210,7 @@ class Tokenizer {
       this.pos = end;
       return { kind: 'word', text: s.slice(start, end), start };
     }
-    throw this.fail(`unexpected character '${s[start] ?? ''}' at position ${String(start)}`);
+    throw this.fail(`unexpected character '${clip(s[start] ?? '')}' at position ${String(start)}`);
   }
 
   private readString(start: number): Token {
@@ -386,7 +395,7 @@ class FilterParser {
     }
     const attribute = parseAttrPath(token.text);
     if (attribute === undefined) {
-      throw this.fail(`'${token.text}' is not an attribute path (position ${String(token.start)})`);
+      throw this.fail(`'${clip(token.text)}' is not an attribute path (position ${String(token.start)})`);
     }
     return this.parseAttributeExpression(attribute);
   }
@@ -405,7 +414,7 @@ class FilterParser {
     const operator = token.text.toLowerCase();
     if (operator === 'pr') return { kind: 'present', attribute };
     if (!COMPARE_OPERATORS.has(operator)) {
-      throw this.fail(`unknown operator '${token.text}' (position ${String(token.start)})`);
+      throw this.fail(`unknown operator '${clip(token.text)}' (position ${String(token.start)})`);
     }
     const value = this.parseValue();
     return this.checkedCompare(attribute, operator as CompareOperator, value);
@@ -465,7 +474,7 @@ class FilterParser {
 
   private unexpected(token: Token, wanted: string): ScimError {
     if (token.kind === 'end') return this.failAtEnd(`expected ${wanted} but found the end`);
-    return this.fail(`expected ${wanted} but found '${token.text}' (position ${String(token.start)})`);
+    return this.fail(`expected ${wanted} but found '${clip(token.text)}' (position ${String(token.start)})`);
   }
 }
 
@@ -492,11 +501,11 @@ export function parseFilter(filter: string, limits: ParseLimits = {}): Filter {
     badRequest('invalidFilter', `invalid filter: ${message}`);
   checkLength(filter, limits, fail);
   const tokens = new Tokenizer(filter, 0, fail);
-  const parser = new FilterParser(tokens, limits.maxDepth ?? DEFAULT_MAX_DEPTH, true, fail);
+  const parser = new FilterParser(tokens, maxDepthOf(limits), true, fail);
   const result = parser.parseOr();
   const rest = tokens.next();
   if (rest.kind !== 'end') {
-    throw fail(`unexpected '${rest.text}' at position ${String(rest.start)}`);
+    throw fail(`unexpected '${clip(rest.text)}' at position ${String(rest.start)}`);
   }
   return result;
 }
@@ -518,9 +527,9 @@ export function parseFilter(filter: string, limits: ParseLimits = {}): Filter {
  */
 export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
   const pathError = (message: string): ScimError =>
-    badRequest('invalidPath', `invalid path '${path}': ${message}`);
+    badRequest('invalidPath', `invalid path '${clip(path)}': ${message}`);
   const filterError = (message: string): ScimError =>
-    badRequest('invalidFilter', `invalid filter in path '${path}': ${message}`);
+    badRequest('invalidFilter', `invalid filter in path '${clip(path)}': ${message}`);
   checkLength(path, limits, pathError);
 
   let headEnd = 0;
@@ -539,12 +548,12 @@ export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
   // A '[' that is never closed makes the path malformed (invalidPath); a malformed expression
   // between '[' and ']' is a bad filter (invalidFilter).
   const unclosed = (message: string): ScimError => pathError(`'[' is never closed: ${message}`);
-  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxDepth = maxDepthOf(limits);
   const parser = new FilterParser(tokens, maxDepth, false, filterError, unclosed);
   const filter = parser.parseOr();
   const close = tokens.next();
   if (close.kind === 'end') throw unclosed(`expected ']'`);
-  if (close.kind !== ']') throw filterError(`expected ']' but found '${close.text}'`);
+  if (close.kind !== ']') throw filterError(`expected ']' but found '${clip(close.text)}'`);
   const afterFilter = tokens.position;
   if (afterFilter === path.length) return toParsedPath(head, filter, undefined);
   if (path.charCodeAt(afterFilter) !== 46) {

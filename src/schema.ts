@@ -9,6 +9,7 @@ import { badRequest, payloadTooLarge, type ScimError } from './errors.js';
 import type { Filter, ParsedPath } from './path.js';
 import { GROUP_SCHEMA, type GroupMember } from './types.js';
 import { assertNever } from './never.js';
+import { clip } from './text.js';
 
 /** A sub-attribute of `members`. */
 export type MemberSubAttribute = 'value' | 'display' | 'type' | '$ref';
@@ -64,7 +65,7 @@ export function rejectPrototypeKey(
   scimType: 'invalidSyntax' | 'invalidPath' | 'invalidValue' | 'invalidFilter',
 ): void {
   if (PROTOTYPE_KEYS.has(key.toLowerCase())) {
-    throw badRequest(scimType, `${label}: '${key}' is not allowed as an attribute name`);
+    throw badRequest(scimType, `${label}: '${clip(key)}' is not allowed as an attribute name`);
   }
 }
 
@@ -97,7 +98,7 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
  */
 export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget {
   if (parsed.uri !== undefined && parsed.uri.toLowerCase() !== GROUP_SCHEMA_LOWER) {
-    throw invalidPath(label, `unknown schema '${parsed.uri}'; only ${GROUP_SCHEMA} attributes can be patched`);
+    throw invalidPath(label, `unknown schema '${clip(parsed.uri)}'; only ${GROUP_SCHEMA} attributes can be patched`);
   }
   rejectPrototypeKey(parsed.attribute, label, 'invalidPath');
   if (parsed.subAttribute !== undefined) rejectPrototypeKey(parsed.subAttribute, label, 'invalidPath');
@@ -112,18 +113,18 @@ export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget
       throw invalidPath(label, `'${attribute}' is single-valued and takes no filter`);
     }
     if (parsed.subAttribute !== undefined) {
-      throw invalidPath(label, `'${attribute}' has no sub-attribute '${parsed.subAttribute}'`);
+      throw invalidPath(label, `'${attribute}' has no sub-attribute '${clip(parsed.subAttribute)}'`);
     }
     return { attribute };
   }
   if (name !== 'members') {
-    throw invalidPath(label, `unknown attribute '${parsed.attribute}'; a Group has displayName, externalId and members`);
+    throw invalidPath(label, `unknown attribute '${clip(parsed.attribute)}'; a Group has displayName, externalId and members`);
   }
   let subAttribute: MemberSubAttribute | undefined;
   if (parsed.subAttribute !== undefined) {
     subAttribute = MEMBER_SUB_ATTRIBUTES.get(parsed.subAttribute.toLowerCase());
     if (subAttribute === undefined) {
-      throw invalidPath(label, `members have no sub-attribute '${parsed.subAttribute}'`);
+      throw invalidPath(label, `members have no sub-attribute '${clip(parsed.subAttribute)}'`);
     }
   }
   const filter = parsed.filter === undefined ? undefined : memberFilter(parsed.filter, label);
@@ -152,7 +153,7 @@ function memberFilter(filter: Filter, label: string): Filter {
         }`;
         throw badRequest(
           'invalidFilter',
-          `${label}: members have no sub-attribute '${spelled}' to filter on (value, display, type, $ref)`,
+          `${label}: members have no sub-attribute '${clip(spelled)}' to filter on (value, display, type, $ref)`,
         );
       }
       return { ...filter, attribute: { name } };
@@ -230,7 +231,7 @@ export function resolveValueKey(key: string, label: string): ValueKey {
       return 'members';
     default:
       if (READ_ONLY_ATTRIBUTES.has(name)) return 'readOnly';
-      throw invalidPath(label, `unknown attribute '${key}'; a Group has displayName, externalId and members`);
+      throw invalidPath(label, `unknown attribute '${clip(key)}'; a Group has displayName, externalId and members`);
   }
 }
 

@@ -13,6 +13,7 @@ import { resolveOptions, type PatchOptions, type ResolvedOptions } from './optio
 import { parsePath, type ParsedPath } from './path.js';
 import { describe, isObject, rejectPrototypeKey, resolveGroupPath, type GroupTarget } from './schema.js';
 import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName, type PatchRequest } from './types.js';
+import { clip } from './text.js';
 
 /** An operation whose envelope and path are checked; its value is not yet interpreted. */
 export interface CheckedOperation {
@@ -49,7 +50,7 @@ function readMembers<K extends string>(
     if (name === undefined) continue;
     const seen = found[name];
     if (seen !== undefined) {
-      throw badRequest('invalidSyntax', `${label}: '${seen.key}' and '${key}' name the same member`);
+      throw badRequest('invalidSyntax', `${label}: '${clip(seen.key)}' and '${clip(key)}' name the same member`);
     }
     found[name] = { key, value: object[key] };
   }
@@ -73,7 +74,7 @@ function checkOp(op: unknown, label: string): PatchOpName {
   }
   const lower = op.toLowerCase();
   if (lower !== 'add' && lower !== 'remove' && lower !== 'replace') {
-    throw badRequest('invalidSyntax', `${label}.op: unknown operation '${op}'; expected add, remove or replace`);
+    throw badRequest('invalidSyntax', `${label}.op: unknown operation '${clip(op)}'; expected add, remove or replace`);
   }
   return lower;
 }

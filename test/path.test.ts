@@ -225,3 +225,24 @@ describe('parser limits', () => {
     expect(filter.kind === 'or' && filter.filters.length).toBe(2000);
   });
 });
+
+describe('parser hardening', () => {
+  it('caps the depth limit at 256 whatever the caller asks, so input cannot exhaust the stack', () => {
+    const deep = `members[${'('.repeat(3000)}value eq "u1"${')'.repeat(3000)}]`;
+    expect(errorOf(() => parsePath(deep, { maxLength: 1e7, maxDepth: 3000 }))).toEqual({ status: 400, scimType: 'invalidFilter' });
+    const ok = `members[${'('.repeat(256)}value eq "u1"${')'.repeat(256)}]`;
+    expect(parsePath(ok, { maxLength: 1e7, maxDepth: 3000 }).attribute).toBe('members');
+  });
+
+  it('quotes at most 80 characters of client text in a detail', () => {
+    const long = `x${'y'.repeat(5_000_000)}`;
+    let detail = '';
+    try {
+      parsePath(`${long} `, { maxLength: 1e7 });
+    } catch (error) {
+      detail = (error as ScimError).detail;
+    }
+    expect(detail.length).toBeGreaterThan(0);
+    expect(detail.length).toBeLessThan(300);
+  });
+});
