@@ -1,0 +1,394 @@
+/**
+ * The security guarantee (README "Security") under fuzzing, in CI.
+ *
+ * For any JSON body and any well-formed group, `applyGroupPatch` returns a well-formed group or
+ * throws a `ScimError` (status 400..599, a §3.12 scimType on every 400): never a TypeError,
+ * RangeError or stack overflow, never a write to an input, never a change to Object.prototype,
+ * Array.prototype or Function.prototype. `test/fuzz/guarantee.ts` checks one case;
+ * `test/arbitraries/hostile.ts` generates them, family by family.
+ *
+ * Runs: `FUZZ_RUNS` (default 3,000) cases across the families; `FC_SEED` replays a run. The
+ * long campaign is `npm run fuzz` (1,000,000 cases); its counterexamples land in
+ * `test/fuzz/regressions.json`, replayed here.
+ *
+ *   FUZZ_RUNS=30000 npx vitest run test/fuzz.test.ts
+ *   FC_SEED=1234 npx vitest run test/fuzz.test.ts
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  applyGroupPatch,
+  parseFilter,
+  parsePath,
+  PATCH_OP_SCHEMA,
+  ScimError,
+  type Group,
+  type PatchOptions,
+} from '../src/index.js';
+import {
+  clientEnvelope,
+  FUZZ_FAMILIES,
+  jsonObject,
+  nest,
+  placeDeepValue,
+  type FuzzCase,
+  type FuzzFamily,
+  type NestStyle,
+} from './arbitraries/hostile.js';
+import {
+  checkGuarantee,
+  cloneIterative,
+  deepEqual,
+  diffPrototypes,
+  equalIterative,
+  measure,
+  snapshotPrototypes,
+  type GuaranteeOutcome,
+} from './fuzz/guarantee.js';
+import { decodeJson, encodeJson, viaJsonParse } from './fuzz/json.js';
+import { loadRegressions, REGRESSIONS_FILE } from './fuzz/regressions.js';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------
+
+function intFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw.replaceAll('_', ''));
+  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got '${raw}'`);
+  return value;
+}
+
+const TOTAL_RUNS = intFromEnv('FUZZ_RUNS') ?? 3_000;
+const SEED = intFromEnv('FC_SEED');
+const TOTAL_SHARE = FUZZ_FAMILIES.reduce((sum, f) => sum + f.share, 0);
+/** Per-test timeout: generous, and scaled with the run count. */
+const TIMEOUT = Math.max(30_000, TOTAL_RUNS * 20);
+
+const PROTOTYPES_AT_START = snapshotPrototypes();
+
+const group: Group = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+  id: 'g1',
+  displayName: 'Eng',
+  members: [
+    { value: 'u1', display: 'Ann' },
+    { value: 'u2', display: 'Bob' },
+  ],
+};
+
+/** A fresh copy of the sample group (each check deep-freezes what it gets). */
+const sampleGroup = (): Group => structuredClone(group);
+
+function preview(value: unknown, max = 1_500): string {
+  const text = encodeJson(value);
+  return text.length <= max ? text : `${text.slice(0, max)}… (${String(text.length)} characters)`;
+}
+
+/** Runs one family with `fc.check` and reports a failure with its seed, path and a safe preview (no recursive printing). */
+function fuzzFamily(family: FuzzFamily, numRuns: number): Map<string, number> {
+  const outcomes = new Map<string, number>();
+  const details = fc.check(
+    fc.property(family.arbitrary, (c: FuzzCase) => {
+      const outcome = checkGuarantee(c.group, c.body, c.options);
+      const label = outcome.kind === 'ok' ? 'ok' : String(outcome.status);
+      outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+    }),
+    SEED === undefined ? { numRuns } : { numRuns, seed: SEED },
+  );
+  if (details.failed) {
+    const c = details.counterexample?.[0];
+    const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(
+      [
+        `family '${family.name}' broke the guarantee: ${message}`,
+        `seed ${String(details.seed)}, path "${details.counterexamplePath ?? ''}" (replay: FC_SEED=${String(details.seed)} FUZZ_FAMILY=${family.name} FUZZ_PATH='${details.counterexamplePath ?? ''}' npm run fuzz)`,
+        `group:   ${preview(c?.group)}`,
+        `body:    ${preview(c?.body)}`,
+        `options: ${preview(c?.options ?? null)}`,
+      ].join('\n'),
+      { cause: details.errorInstance },
+    );
+  }
+  return outcomes;
+}
+
+/** Runs the guarantee and returns the outcome, timing it. */
+function timed(run: () => GuaranteeOutcome): { outcome: GuaranteeOutcome; ms: number } {
+  const start = performance.now();
+  const outcome = run();
+  return { outcome, ms: performance.now() - start };
+}
+
+function scimErrorOf(run: () => unknown): ScimError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ScimError) return error;
+    throw error;
+  }
+  throw new Error('expected a ScimError, got a result');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The families
+// ---------------------------------------------------------------------------------------------
+
+describe('fuzz: the guarantee over every generator family', () => {
+  for (const family of FUZZ_FAMILIES) {
+    const numRuns = Math.max(10, Math.round((TOTAL_RUNS * family.share) / TOTAL_SHARE));
+    it(
+      `${family.name} (${String(numRuns)} cases): ${family.description}`,
+      () => {
+        const outcomes = fuzzFamily(family, numRuns);
+        expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(numRuns);
+      },
+      TIMEOUT,
+    );
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Targeted: nesting far past every limit
+// ---------------------------------------------------------------------------------------------
+
+const DEEP = 100_000;
+
+describe('fuzz: filters nested 100,000 levels deep', () => {
+  const deepFilters: [string, string][] = [
+    ['(', `${'('.repeat(DEEP)}value eq "u1"${')'.repeat(DEEP)}`],
+    ['not (', `${'not ('.repeat(DEEP)}value eq "u1"${')'.repeat(DEEP)}`],
+    ['unclosed (', `${'('.repeat(DEEP)}value eq "u1"`],
+    ['and/or chain', `value eq "u1"${' or value eq "u2" and value pr'.repeat(DEEP / 10)}`],
+  ];
+
+  it.each(deepFilters)('parseFilter, %s: a quick invalidFilter with the default and a raised maxLength (a flat chain parses)', (_, filter) => {
+    for (const limits of [{}, { maxLength: 10_000_000 }]) {
+      const start = performance.now();
+      let error: unknown;
+      try {
+        parseFilter(filter, limits);
+      } catch (e) {
+        error = e;
+      }
+      const ms = performance.now() - start;
+      if (filter.includes('or value eq') && 'maxLength' in limits) {
+        // A flat chain is not nesting: with the length limit raised it parses (flattened, no recursion).
+        expect(error).toBeUndefined();
+      } else {
+        expect(error).toBeInstanceOf(ScimError);
+        expect((error as ScimError).scimType).toBe('invalidFilter');
+      }
+      expect(ms).toBeLessThan(1_000);
+    }
+  });
+
+  it.each(deepFilters)('a path members[%s ...]: a ScimError with the default and a raised maxPathLength (a flat chain applies)', (_, filter) => {
+    const body = clientEnvelope([{ op: 'remove', path: `members[${filter}]` }]);
+    for (const options of [undefined, { limits: { maxPathLength: 10_000_000 } }] as (PatchOptions | undefined)[]) {
+      const { outcome, ms } = timed(() => checkGuarantee(sampleGroup(), body, options));
+      if (options === undefined) {
+        expect(outcome).toEqual({ kind: 'error', status: 400, scimType: 'invalidPath' }); // over 4,096 characters
+      } else if (filter.includes('or value eq')) {
+        expect(outcome.kind).toBe('ok');
+      } else {
+        expect(outcome.kind).toBe('error');
+        expect(outcome.kind === 'error' && [400].includes(outcome.status)).toBe(true);
+      }
+      expect(ms).toBeLessThan(2_000);
+    }
+  });
+
+  it('parsePath on 100,000 nested brackets and parentheses, raised maxLength: ScimError, no stack overflow', () => {
+    for (const path of [`members[${'['.repeat(DEEP)}`, `members${'['.repeat(DEEP)}value eq "u1"${']'.repeat(DEEP)}`, `members[value eq "u1"]${'.display'.repeat(DEEP)}`]) {
+      expect(scimErrorOf(() => parsePath(path, { maxLength: 10_000_000 })).status).toBe(400);
+    }
+  });
+
+  it('the depth limit is exact: 32 levels of parentheses parse, 33 do not', () => {
+    const at = (n: number): string => `members[${'('.repeat(n)}value eq "u1"${')'.repeat(n)}]`;
+    expect(checkGuarantee(sampleGroup(), clientEnvelope([{ op: 'remove', path: at(32) }]))).toEqual({ kind: 'ok', changed: true });
+    expect(checkGuarantee(sampleGroup(), clientEnvelope([{ op: 'remove', path: at(33) }]))).toEqual({
+      kind: 'error',
+      status: 400,
+      scimType: 'invalidFilter',
+    });
+  });
+});
+
+describe('fuzz: JSON values nested 10,000 levels deep', () => {
+  const styles: NestStyle[] = ['array', 'object', 'mixed', 'members', 'proto'];
+  // Every placement of placeDeepValue: member, member value, member list, pathless value,
+  // displayName, {members}, Group URN, members[filter] value, sub-attribute value, operation, op,
+  // path, schemas, Operations, the body itself.
+  const placements = Array.from({ length: 17 }, (_, i) => i);
+
+  it.each(styles)('a 10,000-deep %s value in every position is a ScimError or a success, never a RangeError', (style) => {
+    for (const where of placements) {
+      const body = viaJsonParse(placeDeepValue(where, nest('u1', 10_000, style)));
+      expect(measure(body).depth).toBeGreaterThanOrEqual(10_000);
+      const { ms } = timed(() => checkGuarantee(sampleGroup(), body));
+      expect(ms).toBeLessThan(2_000);
+    }
+  });
+
+  it('a 10,000-deep value is really too deep for recursive helpers (so the checker needs its iterative ones)', () => {
+    const deep = nest('u1', 10_000, 'array');
+    expect(() => structuredClone(deep)).toThrow(RangeError);
+    expect(equalIterative(cloneIterative(deep), deep)).toBe(true);
+    expect(deepEqual(viaJsonParse(deep), deep)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Targeted: sizes around the limits
+// ---------------------------------------------------------------------------------------------
+
+describe('fuzz: request sizes at the default limits', () => {
+  const addOps = (n: number): unknown[] =>
+    Array.from({ length: n }, (_, i) => ({ op: 'add', path: 'members', value: [{ value: `n${String(i)}` }] }));
+
+  it('1,000 operations apply; 1,001 are a 413', () => {
+    expect(checkGuarantee(sampleGroup(), clientEnvelope(addOps(1_000)))).toEqual({ kind: 'ok', changed: true });
+    expect(checkGuarantee(sampleGroup(), clientEnvelope(addOps(1_001)))).toEqual({ kind: 'error', status: 413, scimType: undefined });
+  });
+
+  it('100,001 values in one operation are a 413, before any of them is read', () => {
+    const values = Array.from({ length: 100_001 }, (_, i) => ({ value: `v${String(i)}` }));
+    const { outcome, ms } = timed(() => checkGuarantee(sampleGroup(), clientEnvelope([{ op: 'add', path: 'members', value: values }])));
+    expect(outcome).toEqual({ kind: 'error', status: 413, scimType: undefined });
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('filters that do not pin value scan the group within maxScannedMembers; value filters look members up', () => {
+    const big: Group = {
+      id: 'big',
+      displayName: 'Big',
+      members: Array.from({ length: 3_000 }, (_, i) => ({ value: `m${String(i)}`, display: `Member ${String(i)}` })),
+    };
+    const scans = Array.from({ length: 1_000 }, (_, i) => ({ op: 'remove', path: `members[display eq "nobody ${String(i)}"]` }));
+    const lookups = Array.from({ length: 1_000 }, (_, i) => ({ op: 'remove', path: `members[value eq "m${String(i)}" and display pr]` }));
+    // 1,000 scans of 3,000 members pass the default 2,000,000: refused before the work is done.
+    const { outcome, ms } = timed(() => checkGuarantee(structuredClone(big), clientEnvelope(scans)));
+    expect(outcome).toEqual({ kind: 'error', status: 400, scimType: 'tooMany' });
+    expect(ms).toBeLessThan(5_000);
+    expect(checkGuarantee(structuredClone(big), clientEnvelope(lookups))).toEqual({ kind: 'ok', changed: true });
+    expect(checkGuarantee(structuredClone(big), clientEnvelope(scans.slice(0, 100)))).toEqual({ kind: 'ok', changed: false });
+  });
+
+  it('a 4,096-character path is parsed; 4,097 characters are invalidPath', () => {
+    const path = (length: number): string => {
+      const head = 'members[value eq "';
+      return `${head}${'x'.repeat(length - head.length - 2)}"]`;
+    };
+    expect(path(4_096)).toHaveLength(4_096);
+    expect(checkGuarantee(sampleGroup(), clientEnvelope([{ op: 'remove', path: path(4_096) }]))).toEqual({ kind: 'ok', changed: false });
+    expect(checkGuarantee(sampleGroup(), clientEnvelope([{ op: 'remove', path: path(4_097) }]))).toEqual({
+      kind: 'error',
+      status: 400,
+      scimType: 'invalidPath',
+    });
+  });
+
+  it('1,000,000-character strings as a member value, a displayName, a key and an op', () => {
+    const s = 'u'.repeat(1_000_000);
+    const bodies: unknown[] = [
+      clientEnvelope([{ op: 'add', path: 'members', value: [{ value: s, display: s }] }]),
+      clientEnvelope([{ op: 'replace', path: 'displayName', value: s }]),
+      clientEnvelope([{ op: 'replace', value: jsonObject([[s, 'x']]) }]),
+      clientEnvelope([{ op: s, path: 'members', value: [] }]),
+    ];
+    for (const body of bodies) checkGuarantee(sampleGroup(), body);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Targeted: prototype keys as JSON.parse delivers them
+// ---------------------------------------------------------------------------------------------
+
+describe('fuzz: prototype keys in real (JSON.parse) bodies', () => {
+  const bodies = [
+    '{"__proto__":{"Operations":[{"op":"add","path":"displayName","value":"x"}]},"Operations":[]}',
+    '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"__proto__":{"polluted":"yes"}}}]}',
+    '{"Operations":[{"op":"add","path":"members","value":[{"value":"u9","__proto__":{"polluted":"yes"}}]}]}',
+    '{"Operations":[{"op":"replace","path":"members[value eq \\"u1\\"]","value":{"constructor":{"prototype":{"polluted":"yes"}}}}]}',
+    '{"Operations":[{"op":"add","path":"members","value":{"members":[{"value":"u9"}],"__proto__":[{"value":"u8"}]}}]}',
+    '{"Operations":[{"op":"add","path":"members","value":[{"value":"__proto__"},{"value":"constructor"},{"value":"prototype"}]}]}',
+    '{"Operations":[{"op":"remove","path":"members[value eq \\"__proto__\\" or value eq \\"constructor\\"]"}]}',
+    '{"Operations":[{"op":"add","path":"members","value":[{"value":"toString"},{"value":"hasOwnProperty"},{"value":"valueOf"}]}]}',
+  ];
+
+  it.each(bodies)('%s', (text) => {
+    const body = JSON.parse(text) as unknown;
+    checkGuarantee(sampleGroup(), body);
+    checkGuarantee(sampleGroup(), body, { memberValueCaseExact: false });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('member values named like prototype members are ordinary ids', () => {
+    const body = JSON.parse(bodies[5] as string) as unknown;
+    const next = applyGroupPatch(sampleGroup(), body);
+    expect(next.members?.map((m) => m.value)).toEqual(['u1', 'u2', '__proto__', 'constructor', 'prototype']);
+    expect(Object.getPrototypeOf(next)).toBe(Object.prototype);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The checker itself
+// ---------------------------------------------------------------------------------------------
+
+describe('fuzz: the checker and its helpers', () => {
+  it('refuses a group that is not well-formed (a generator bug, not a finding)', () => {
+    const bad = { id: 'g', displayName: 'G', members: [{ value: 'u1' }, { value: 'U1' }] } as Group;
+    expect(() => checkGuarantee(bad, { Operations: [] }, { memberValueCaseExact: false })).toThrow(/precondition/);
+    expect(checkGuarantee(structuredClone(bad), { Operations: [] })).toEqual({ kind: 'ok', changed: false });
+  });
+
+  it('encodeJson/decodeJson round-trip -0, Infinity, own __proto__ keys, exotic values and any depth', () => {
+    const holey = new Array<unknown>(3);
+    holey[1] = 'x';
+    const nullProto = Object.create(null) as Record<string, unknown>;
+    nullProto.a = 1;
+    const value = jsonObject([
+      ['__proto__', { polluted: true }],
+      ['numbers', [-0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]],
+      ['exotic', [undefined, Number.NaN, 10n, holey, nullProto]],
+      ['deep', nest('u1', 20_000, 'mixed')],
+      ['text', 'a"b\\c\u0000\ud800'],
+    ]);
+    const back = decodeJson(JSON.parse(encodeJson(value)));
+    expect(equalIterative(back, value)).toBe(true);
+    expect(Object.hasOwn(back as object, '__proto__')).toBe(true);
+  });
+
+  it('regression records are well-formed', () => {
+    const records = loadRegressions();
+    expect(Array.isArray(records), REGRESSIONS_FILE).toBe(true);
+    for (const record of records) {
+      expect(typeof record.comment).toBe('string');
+      expect(record.group).toBeTypeOf('object');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Regressions, and the prototypes after everything
+// ---------------------------------------------------------------------------------------------
+
+const regressions = loadRegressions();
+
+describe.runIf(regressions.length > 0)('fuzz: regressions from test/fuzz/regressions.json', () => {
+  it.each(regressions.map((record, i) => [i, record.comment, record] as const))('#%i %s', (_, __, record) => {
+    checkGuarantee(record.group, record.body, record.options);
+  });
+});
+
+describe('fuzz: after every run above', () => {
+  it('Object.prototype, Array.prototype and Function.prototype are unchanged', () => {
+    expect(diffPrototypes(PROTOTYPES_AT_START)).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(([] as unknown as Record<string, unknown>).polluted).toBeUndefined();
+    expect(PATCH_OP_SCHEMA).toBe('urn:ietf:params:scim:api:messages:2.0:PatchOp');
+  });
+});
