@@ -1,8 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The examples import the package by name, as a user would; tsconfig `paths` maps it to src/.
+const source = fileURLToPath(new URL('./src/index.ts', import.meta.url));
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    alias: [{ find: /^scim-group-patch$/, replacement: source }],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     coverage: {
       provider: 'v8',

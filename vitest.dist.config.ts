@@ -8,6 +8,10 @@ const built = fileURLToPath(new URL('./dist/index.js', import.meta.url));
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    alias: [{ find: /^(\.\.\/)+src\/index\.js$/, replacement: built }],
+    alias: [
+      { find: /^(\.\.\/)+src\/index\.js$/, replacement: built },
+      // The examples (and their tests) import the package by name.
+      { find: /^scim-group-patch$/, replacement: built },
+    ],
   },
 });

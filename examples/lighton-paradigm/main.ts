@@ -1,0 +1,49 @@
+/**
+ * Starts the LightOn Paradigm example on an in-memory PGlite database with demo data and prints
+ * ready-to-paste curl calls.
+ *
+ *   npm run example:lighton            (PORT=8080 npm run example:lighton for another port)
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { createSchema, DEMO, seedDemo } from './schema.js';
+import { start } from './server.js';
+
+const pg = await PGlite.create();
+await createSchema(pg);
+await seedDemo(pg);
+const server = await start({ db: pg, port: Number(process.env.PORT ?? 3000) });
+
+const group = `${server.url}/scim/v2/Groups/${DEMO.engineeringId}`;
+const auth = `-H 'Authorization: Bearer ${DEMO.acme.token}' -H 'Content-Type: application/scim+json'`;
+const patchOp = '"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]';
+
+console.log(`LightOn Paradigm SCIM example listening on ${server.url}
+
+  company ${DEMO.acme.name}: token ${DEMO.acme.token}
+  group "Engineering":  ${DEMO.engineeringId}
+  (company ${DEMO.globex.name} has token ${DEMO.globex.token} and group ${DEMO.globexGroupId})
+
+# Rename the group (the seed's example request)
+curl -i -X PATCH ${group} ${auth} \\
+  -d '{${patchOp},"Operations":[{"op":"replace","path":"displayName","value":"1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}]}'
+
+# Microsoft Entra ID: add Eve Adams, remove Bob Smith (capitalized ops, "$ref": null, remove by value)
+curl -i -X PATCH ${group} ${auth} \\
+  -d '{${patchOp},"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"${DEMO.users.eve}"}]},{"op":"Remove","path":"members","value":[{"value":"${DEMO.users.bob}"}]}]}'
+
+# Okta: remove Ann Lee with a filter
+curl -i -X PATCH ${group} ${auth} \\
+  -d '{${patchOp},"Operations":[{"op":"remove","path":"members[value eq \\"${DEMO.users.ann}\\"]"}]}'
+
+# Errors: another company's group is 404 like a missing one; no token is 401; PUT is 405
+curl -i -X PATCH ${server.url}/scim/v2/Groups/${DEMO.globexGroupId} ${auth} -d '{${patchOp},"Operations":[]}'
+curl -i -X PATCH ${group} -H 'Content-Type: application/scim+json' -d '{${patchOp},"Operations":[]}'
+curl -i -X PUT ${group} ${auth} -d '{}'
+
+Ctrl-C stops the server; the database lives in memory only.`);
+
+const stop = (): void => {
+  void server.close().then(() => pg.close()).then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
