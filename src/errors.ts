@@ -6,6 +6,7 @@
  *
  * @see RFC 7644 §3.12
  */
+import { clip } from './text.js';
 import { ERROR_SCHEMA, type SCIMErrorResponse, type ScimType } from './types.js';
 
 /** Every `scimType` of RFC 7644 §3.12, in the RFC's order. */
@@ -160,7 +161,19 @@ export function forbidden(detail = 'Forbidden'): ScimError {
  * @returns the error.
  */
 export function resourceNotFound(id: string): ScimError {
-  return new ScimError({ status: 404, detail: `Resource ${id} not found` });
+  return new ScimError({ status: 404, detail: `Resource ${clip(id)} not found` });
+}
+
+/**
+ * A 415: the request body is not `application/json` or `application/scim+json`.
+ *
+ * @param detail - the explanation.
+ * @returns the error.
+ */
+export function unsupportedMediaType(
+  detail = 'Content-Type must be application/scim+json or application/json',
+): ScimError {
+  return new ScimError({ status: 415, detail });
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   forbidden,
   resourceNotFound,
   methodNotAllowed,
+  unsupportedMediaType,
   conflict,
   preconditionFailed,
   payloadTooLarge,

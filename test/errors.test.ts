@@ -15,6 +15,7 @@ import {
   ScimError,
   toScimError,
   unauthorized,
+  unsupportedMediaType,
 } from '../src/index.js';
 
 describe('error bodies from the seeds', () => {
@@ -22,6 +23,10 @@ describe('error bodies from the seeds', () => {
     expect(JSON.stringify(unauthorized().toResponse())).toBe(
       '{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"Unauthorized","status":401}',
     );
+  });
+
+  it('quotes at most 80 characters of an id from the URL', () => {
+    expect(resourceNotFound('x'.repeat(10_000)).detail.length).toBeLessThan(150);
   });
 
   it('reproduces the LightOn 404 body byte for byte', () => {
@@ -70,6 +75,7 @@ describe('buildErrorResponse', () => {
     [forbidden(), 403, undefined],
     [resourceNotFound('g-9'), 404, undefined],
     [methodNotAllowed(), 405, undefined],
+    [unsupportedMediaType(), 415, undefined],
     [conflict('displayName "Eng" is taken'), 409, 'uniqueness'],
     [preconditionFailed(), 412, undefined],
     [payloadTooLarge(), 413, undefined],
