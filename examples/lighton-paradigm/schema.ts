@@ -4,6 +4,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { hashToken } from '../shared/http.js';
+import { MEMBERSHIPS_SCHEMA } from '../shared/sql-group-patch.js';
 
 /** Tables, indexes and the position sequence; `memberships` is what `applyGroupChangesInSql` writes. */
 export const SCHEMA = `
@@ -36,21 +37,7 @@ CREATE TABLE groups (
 );
 CREATE INDEX groups_company ON groups (company_id);
 
--- Where a member sits in the group's list: survivors keep their place, new members go last.
-CREATE SEQUENCE membership_position;
-
-CREATE TABLE memberships (
-  group_id text NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
-  user_id  text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  display  text,
-  type     text,
-  ref      text,
-  position bigint NOT NULL DEFAULT nextval('membership_position'),
-  PRIMARY KEY (group_id, user_id)
-);
-CREATE INDEX memberships_order ON memberships (group_id, position);
-CREATE INDEX memberships_user ON memberships (user_id);
-`;
+${MEMBERSHIPS_SCHEMA}`;
 
 /** Creates the tables. */
 export async function createSchema(pg: PGlite): Promise<void> {

@@ -37,6 +37,27 @@ import {
 } from 'scim-group-patch';
 import type { Sql } from './database.js';
 
+/**
+ * The memberships table this executor works on, the same for every server that uses it: one row
+ * per (group, user), and a position so that survivors keep their place and new members go last.
+ * It references `groups (id)` and `users (id)`, which each server defines with its own tenancy.
+ */
+export const MEMBERSHIPS_SCHEMA = `
+CREATE SEQUENCE membership_position;
+
+CREATE TABLE memberships (
+  group_id text NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+  user_id  text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  display  text,
+  type     text,
+  ref      text,
+  position bigint NOT NULL DEFAULT nextval('membership_position'),
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX memberships_order ON memberships (group_id, position);
+CREATE INDEX memberships_user ON memberships (user_id);
+`;
+
 /** The group row, as the caller loaded (and locked) it. */
 export interface LockedGroup {
   readonly id: string;
