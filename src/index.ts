@@ -10,6 +10,7 @@ export { applyGroupChanges, invalidStoredGroup } from './apply.js';
 export { validatePatchRequest } from './validate.js';
 export { parsePath, parseFilter } from './path.js';
 export { matchesFilter } from './filter.js';
+export { valueConstraintOf } from './schema.js';
 export {
   ScimError,
   SCIM_TYPES,
@@ -59,7 +60,7 @@ export type {
   ParsedPath,
   ParseLimits,
 } from './path.js';
-export type { MemberAttributeUpdate } from './schema.js';
+export type { MemberAttributeUpdate, ValueConstraint } from './schema.js';
 export type {
   Group,
   GroupMember,

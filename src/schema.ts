@@ -179,9 +179,19 @@ export interface ValueConstraint {
 }
 
 /**
- * The member values a filter can match, when it pins `value` by equality: `value eq "x"`, an `or`
- * of such, or an `and` with such an operand. Lets a remove become a delete by value and lets a
- * filtered update look members up by key instead of scanning the group.
+ * The member values a member filter can match, when it pins `value` by equality: `value eq "x"`,
+ * an `or` of such, or an `and` with such an operand. Lets a remove become a delete by value and
+ * lets a filtered update look members up by key instead of scanning the group; a database host
+ * can do the same with the filters of `removeMembersWhere` and `updateMembers` changes.
+ *
+ * @param filter - a filter over member sub-attributes, as found in normalized changes.
+ * @returns the values and whether matching one of them is all the filter asks, or `undefined`
+ * when the filter does not pin `value` (the whole group must be examined).
+ * @example
+ * ```ts
+ * valueConstraintOf(parseFilter('value eq "u1" and display pr')) // { values: ['u1'], exact: false }
+ * ```
+ * @see RFC 7644 §3.4.2.2
  */
 export function valueConstraintOf(filter: Filter): ValueConstraint | undefined {
   switch (filter.kind) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFilter, parseFilter } from '../src/index.js';
+import { matchesFilter, parseFilter, valueConstraintOf } from '../src/index.js';
 
 const ann = { value: 'U1', display: 'Ann Lee', type: 'User' };
 const user = {
@@ -87,5 +87,20 @@ describe('matchesFilter', () => {
     expect(matches('toString pr', { value: 'x' })).toBe(false);
     expect(matches('value pr', 'not an object')).toBe(false);
     expect(matches('value pr', null)).toBe(false);
+  });
+});
+
+describe('valueConstraintOf', () => {
+  it.each([
+    ['value eq "u1"', { values: ['u1'], exact: true }],
+    ['value eq "u1" or value eq "u2"', { values: ['u1', 'u2'], exact: true }],
+    ['value eq "u1" and display pr', { values: ['u1'], exact: false }],
+    ['display pr and (value eq "u1" or value eq "u2")', { values: ['u1', 'u2'], exact: false }],
+    ['value eq "u1" or display eq "x"', undefined],
+    ['value ne "u1"', undefined],
+    ['value eq 1', undefined],
+    ['not (value eq "u1")', undefined],
+  ])('%s', (filter, expected) => {
+    expect(valueConstraintOf(parseFilter(filter))).toEqual(expected);
   });
 });

@@ -34,6 +34,7 @@ import {
   type MatchOptions,
   type PatchOptions,
   type UpdateMembersChange,
+  valueConstraintOf,
 } from 'scim-group-patch';
 import type { Sql } from './database.js';
 
@@ -128,37 +129,6 @@ function firstOfEachValue(members: readonly GroupMember[]): GroupMember[] {
   const byValue = new Map<string, GroupMember>();
   for (const member of members) if (!byValue.has(member.value)) byValue.set(member.value, member);
   return [...byValue.values()];
-}
-
-/**
- * The member values a filter can match when it pins `value` by equality (`value eq "x"`, an `or`
- * of such, an `and` with such an operand), so candidates are looked up by key. The library has the
- * same function internally (`valueConstraintOf`); it is not exported.
- */
-function pinnedValues(filter: Filter): readonly string[] | undefined {
-  switch (filter.kind) {
-    case 'compare':
-      return filter.operator === 'eq' && filter.attribute.name === 'value' && typeof filter.value === 'string'
-        ? [filter.value]
-        : undefined;
-    case 'or': {
-      const values: string[] = [];
-      for (const operand of filter.filters) {
-        const pinned = pinnedValues(operand);
-        if (pinned === undefined) return undefined;
-        values.push(...pinned);
-      }
-      return values;
-    }
-    case 'and':
-      for (const operand of filter.filters) {
-        const pinned = pinnedValues(operand);
-        if (pinned !== undefined) return pinned;
-      }
-      return undefined;
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -373,7 +343,7 @@ class SqlGroupPatch {
    * else every member, charged to `maxScannedMembers` as the library charges its scans.
    */
   private async candidates(filter: Filter): Promise<MemberRow[]> {
-    const pinned = pinnedValues(filter);
+    const pinned = valueConstraintOf(filter)?.values;
     if (pinned !== undefined) {
       return this.sql.query<MemberRow>(
         `SELECT ${RETURNED} FROM memberships WHERE group_id = $1 AND user_id = ANY($2::text[]) ORDER BY position`,
