@@ -6,7 +6,7 @@
 import { applyResolved, type ChangeSummary } from './apply.js';
 import { ScimError } from './errors.js';
 import { normalizeOperations, type GroupChange } from './normalize.js';
-import { resolveOptions, type PatchOptions } from './options.js';
+import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
 import type { Group } from './types.js';
 import { checkOperations } from './validate.js';
 
@@ -27,6 +27,11 @@ export type PatchResult<G extends Group = Group> =
       readonly error: ScimError;
     };
 
+/** validate → normalize: the changes a body asks for, every value checked. */
+function changesOf(body: unknown, options: ResolvedOptions): GroupChange[] {
+  return normalizeOperations(checkOperations(body, options).operations, options);
+}
+
 /**
  * Validates a PATCH body and turns it into the list of changes it makes, without a group.
  *
@@ -43,8 +48,7 @@ export type PatchResult<G extends Group = Group> =
  * @see RFC 7644 §3.5.2
  */
 export function normalizePatchRequest(body: unknown, options?: PatchOptions): GroupChange[] {
-  const resolved = resolveOptions(options);
-  return normalizeOperations(checkOperations(body, resolved).operations, resolved);
+  return changesOf(body, resolveOptions(options));
 }
 
 /**
@@ -72,8 +76,7 @@ export function applyGroupPatch<G extends Group>(
   options?: PatchOptions,
 ): G {
   const resolved = resolveOptions(options);
-  const changes = normalizeOperations(checkOperations(request, resolved).operations, resolved);
-  return applyResolved(group, changes, resolved).group;
+  return applyResolved(group, changesOf(request, resolved), resolved).group;
 }
 
 /**
@@ -98,8 +101,7 @@ export function tryApplyGroupPatch<G extends Group>(
 ): PatchResult<G> {
   try {
     const resolved = resolveOptions(options);
-    const changes = normalizeOperations(checkOperations(request, resolved).operations, resolved);
-    const { group: next, summary } = applyResolved(group, changes, resolved);
+    const { group: next, summary } = applyResolved(group, changesOf(request, resolved), resolved);
     return { ok: true, group: next, summary };
   } catch (error) {
     if (error instanceof ScimError) return { ok: false, error };
