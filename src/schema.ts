@@ -295,43 +295,71 @@ function buildMember(
   return member;
 }
 
+/** The label of a member in error details: `label`, or `label[index]` for an item of a list. */
+function memberLabel(label: string, index: number | undefined): string {
+  return index === undefined ? label : `${label}[${String(index)}]`;
+}
+
 /**
  * Reads one member object `{value, display?, type?, $ref?}`. Unknown sub-attributes are ignored.
+ * `index` is the member's place in its list, for error details (built only when one is thrown:
+ * a list of 100,000 members would otherwise build 100,000 labels nobody reads).
  *
  * @throws ScimError `invalidValue` when it is not an object or `value` is not a non-empty string.
  */
-export function readMember(raw: unknown, label: string): GroupMember {
+export function readMember(raw: unknown, label: string, index?: number): GroupMember {
   if (!isObject(raw)) {
-    throw badRequest('invalidValue', `${label}: a member must be an object with a string "value", got ${describe(raw)}`);
+    throw badRequest(
+      'invalidValue',
+      `${memberLabel(label, index)}: a member must be an object with a string "value", got ${describe(raw)}`,
+    );
   }
   let value: unknown;
   let display: string | null | undefined;
   let type: string | null | undefined;
   let ref: string | null | undefined;
   for (const key of Object.keys(raw)) {
-    rejectPrototypeKey(key, label, 'invalidValue');
-    const item = raw[key];
-    switch (key.toLowerCase()) {
+    // Keys spelled as the schema spells them (what every client sends) skip the case folding.
+    let name: string = key;
+    if (key !== 'value' && key !== 'display' && key !== 'type' && key !== '$ref') {
+      rejectPrototypeKey(key, memberLabel(label, index), 'invalidValue');
+      name = key.toLowerCase();
+    }
+    switch (name) {
       case 'value':
-        value = item;
+        value = raw[key];
         break;
       case 'display':
-        display = readOptionalString(item, `${label}.display`);
+        display = memberString(raw[key], label, index, 'display');
         break;
       case 'type':
-        type = readOptionalString(item, `${label}.type`);
+        type = memberString(raw[key], label, index, 'type');
         break;
       case '$ref':
-        ref = readOptionalString(item, `${label}.$ref`);
+        ref = memberString(raw[key], label, index, '$ref');
         break;
       default:
         break;
     }
   }
   if (typeof value !== 'string' || value.length === 0) {
-    throw badRequest('invalidValue', `${label}.value must be a non-empty string, got ${describe(value)}`);
+    throw badRequest(
+      'invalidValue',
+      `${memberLabel(label, index)}.value must be a non-empty string, got ${describe(value)}`,
+    );
   }
   return buildMember(value, display, type, ref);
+}
+
+/** A member sub-attribute: a string, or null/absent for unassigned (RFC 7643 §2.5). */
+function memberString(
+  item: unknown,
+  label: string,
+  index: number | undefined,
+  name: string,
+): string | null | undefined {
+  if (item === undefined || item === null || typeof item === 'string') return item;
+  return readOptionalString(item, `${memberLabel(label, index)}.${name}`);
 }
 
 /** The `members` list inside a `{ "members": [...] }` wrapper, when `raw` is one. */
@@ -372,7 +400,7 @@ export function readMemberList(raw: unknown, label: string, maxValues: number): 
     );
   }
   const members: GroupMember[] = new Array<GroupMember>(list.length);
-  for (let i = 0; i < list.length; i++) members[i] = readMember(list[i], `${listLabel}[${String(i)}]`);
+  for (let i = 0; i < list.length; i++) members[i] = readMember(list[i], listLabel, i);
   return members;
 }
 

@@ -88,6 +88,17 @@ describe('validatePatchRequest: envelope', () => {
     expect(detailOf(body)).toMatch(/^Operations\[0\]\.value\[1\]\.value /);
   });
 
+  it.each([
+    [[{ value: 'a' }, { value: 'b' }, { value: 'c', display: 5 }], 'Operations[0].value[2].display must be a string, got a number'],
+    [[{ value: 'a' }, 7], 'Operations[0].value[1]: a member must be an object with a string "value", got a number'],
+    [[{ value: 'a' }, { value: '' }], 'Operations[0].value[1].value must be a non-empty string, got an empty string'],
+    [{ members: [{ value: 'a' }, { Value: 'b', TYPE: 3 }] }, 'Operations[0].value.members[1].type must be a string, got a number'],
+    [[{ value: 'a' }, { constructor: 'x', value: 'b' }], "Operations[0].value[1]: 'constructor' is not allowed as an attribute name"],
+    [{ value: 'a', $ref: false }, 'Operations[0].value.$ref must be a string, got a boolean'],
+  ])('names the member and sub-attribute at fault: %j', (value, detail) => {
+    expect(detailOf({ Operations: [{ op: 'add', path: 'members', value }] })).toBe(detail);
+  });
+
   it('checks values of every operation too', () => {
     expect(scimTypeOf({ Operations: [{ op: 'replace', path: 'displayName', value: '' }] })).toBe('invalidValue');
     expect(scimTypeOf({ Operations: [{ op: 'add', path: 'members', value: ['u1'] }] })).toBe('invalidValue');
