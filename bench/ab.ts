@@ -1,61 +1,75 @@
 /**
- * A/B timing of two copies of the library in one process, interleaved, to compare a change
- * against a reference on a noisy machine:
+ * A/B timing of two copies of the library on one scenario, for a change whose effect is smaller
+ * than the machine's drift. Each measurement runs in a fresh process (one copy of the library,
+ * nothing else in its heap), and the two copies alternate, so slow spells hit both alike:
  *
- *   git archive HEAD src | tar -x -C /tmp/ab/old
- *   node --expose-gc --import tsx bench/ab.ts /tmp/ab/old/src/index.ts S6 100000 [rounds]
+ *   mkdir -p /tmp/ab/ref && git archive HEAD src tsconfig.json | tar -x -C /tmp/ab/ref
+ *   npx tsx bench/ab.ts /tmp/ab/ref/src/index.ts S6 100000 [pairs] [seconds]
  *
- * Each round times a batch of calls of A (the reference), of B (this checkout's src) and of the
- * baseline, in a rotating order; it prints the median per call of each and B / A.
+ * A is the reference, B this checkout's src. Prints each process's median time per call, then
+ * the median of the B / A ratios of the pairs.
  */
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import * as current from '../src/index.js';
-import { BASELINES } from './baseline.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIBRARY_OPTIONS } from './options.js';
 import { buildCase, checkResult, scenarioById } from './scenarios.js';
 
-const [referencePath, scenarioId = 'S6', sizeArg = '100000', roundsArg = '15'] = process.argv.slice(2);
-if (referencePath === undefined) throw new Error('usage: bench/ab.ts <reference src/index.ts> [scenario] [size] [rounds]');
-const reference = (await import(pathToFileURL(resolve(referencePath)).href)) as typeof current;
-const scenario = scenarioById(scenarioId);
-const size = Number(sizeArg);
-const rounds = Number(roundsArg);
-const benchCase = buildCase(scenario, size);
+type Library = typeof import('../src/index.js');
 
-type Call = () => { displayName: unknown; members?: readonly { value?: unknown }[] | null };
-const calls: Record<string, Call> = {
-  A: () => reference.applyGroupPatch(benchCase.group, benchCase.body, LIBRARY_OPTIONS),
-  B: () => current.applyGroupPatch(benchCase.group, benchCase.body, LIBRARY_OPTIONS),
-  baseline: () => BASELINES[scenario.id](benchCase.group, benchCase.body),
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 };
-for (const [name, call] of Object.entries(calls)) {
-  const result = call();
-  const problem = checkResult({ displayName: result.displayName, members: result.members ?? [] }, benchCase.expected);
-  if (problem !== undefined) throw new Error(`${name}: wrong result: ${problem}`);
+
+/** In a child: times one copy of the library and prints its median time per call, in ms. */
+async function child(modulePath: string, scenarioId: string, size: number, seconds: number): Promise<void> {
+  const library = (await import(pathToFileURL(modulePath).href)) as Library;
+  const benchCase = buildCase(scenarioById(scenarioId), size);
+  const call = (): ReturnType<Library['applyGroupPatch']> =>
+    library.applyGroupPatch(benchCase.group, benchCase.body, LIBRARY_OPTIONS);
+  const first = call();
+  const problem = checkResult({ displayName: first.displayName, members: first.members ?? [] }, benchCase.expected);
+  if (problem !== undefined) throw new Error(`${modulePath}: wrong result: ${problem}`);
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const start = performance.now();
+    call();
+    times.push(performance.now() - start);
+  }
+  // Leave out the first quarter: the code is still being optimized.
+  console.log(String(median(times.slice(Math.floor(times.length / 4)))));
 }
 
-/** Calls per batch so a batch lasts about 50 ms. */
-function batchSize(call: Call): number {
-  const start = performance.now();
-  let n = 0;
-  while (performance.now() - start < 50) { call(); n++; }
-  return Math.max(1, n);
-}
-const names = Object.keys(calls);
-const batches = Object.fromEntries(names.map((name) => [name, batchSize(calls[name]!)]));
-const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
-for (let round = 0; round < rounds; round++) {
-  for (let k = 0; k < names.length; k++) {
-    const name = names[(round + k) % names.length]!;
-    const call = calls[name]!;
-    const n = batches[name]!;
-    const start = performance.now();
-    for (let i = 0; i < n; i++) call();
-    samples[name]!.push((performance.now() - start) / n);
+const argv = process.argv.slice(2);
+if (argv[0] === '--child') {
+  await child(argv[1]!, argv[2]!, Number(argv[3]), Number(argv[4]));
+} else {
+  const [referencePath, scenarioId = 'S6', sizeArg = '100000', pairsArg = '6', secondsArg = '2'] = argv;
+  if (referencePath === undefined) throw new Error('usage: bench/ab.ts <reference src/index.ts> [scenario] [size] [pairs] [seconds]');
+  const self = fileURLToPath(import.meta.url);
+  const current = resolve(self, '../../src/index.ts');
+  const run = (modulePath: string): number =>
+    Number(
+      execFileSync(process.execPath, ['--import', 'tsx', self, '--child', resolve(modulePath), scenarioId, sizeArg, secondsArg], {
+        encoding: 'utf8',
+      }).trim(),
+    );
+  const ratios: number[] = [];
+  for (let pair = 0; pair < Number(pairsArg); pair++) {
+    // Alternate which copy goes first.
+    let msA: number;
+    let msB: number;
+    if (pair % 2 === 0) {
+      msA = run(referencePath);
+      msB = run(current);
+    } else {
+      msB = run(current);
+      msA = run(referencePath);
+    }
+    ratios.push(msB / msA);
+    console.log(`pair ${String(pair + 1)}: A ${msA.toFixed(3)} ms, B ${msB.toFixed(3)} ms, B / A ${(msB / msA).toFixed(3)}`);
   }
+  console.log(`${scenarioId} at ${sizeArg} members: median B / A ${median(ratios).toFixed(3)} over ${String(ratios.length)} pairs`);
 }
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-const m = Object.fromEntries(names.map((name) => [name, median(samples[name]!)]));
-for (const name of names) console.log(`${name.padEnd(9)} ${m[name]!.toFixed(3)} ms  (${String(batches[name])} calls per batch)`);
-console.log(`B / A ${(m.B! / m.A!).toFixed(3)}   A / baseline ${(m.A! / m.baseline!).toFixed(2)}   B / baseline ${(m.B! / m.baseline!).toFixed(2)}`);

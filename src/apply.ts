@@ -102,12 +102,6 @@ function updateMember(
   return next === undefined ? member : (next as unknown as GroupMember);
 }
 
-/** A member added by the request; `placed` once the final pass has put it in the list. */
-interface Pending {
-  readonly member: GroupMember;
-  placed: boolean;
-}
-
 /** Pending changes to the member list, recorded against the stored list. */
 class MemberDraft {
   /** The stored list is gone (replace all / remove all); `appended` holds the new list. */
@@ -115,10 +109,13 @@ class MemberDraft {
   /** Keys of stored members that were removed. */
   private readonly removed = new Set<string>();
   /**
-   * New (or re-added) members by key, in insertion order. May hold an add of a member that is
-   * still stored: the next pass over the stored list drops it.
+   * New (or re-added) members: where each key's member is in `appendedMembers`. May hold an add
+   * of a member that is still stored: the next pass over the stored list drops it. Slots (not an
+   * object per member) keep a 100,000-member replace light on the heap.
    */
-  private appended = new Map<string, Pending>();
+  private appended = new Map<string, number>();
+  /** The appended members by slot, in the order they were added; a dropped one leaves `undefined`. */
+  private appendedMembers: (GroupMember | undefined)[] = [];
   /** Stored members whose sub-attributes changed, by key. */
   private readonly patched = new Map<string, GroupMember>();
   /** Stored members by key, for filters that pin `value`; built on first use. */
@@ -136,17 +133,41 @@ class MemberDraft {
 
   add(members: readonly GroupMember[]): void {
     this.touched = true;
-    for (const member of members) {
-      const key = this.keyOf(member.value);
-      if (!this.appended.has(key)) this.appended.set(key, { member, placed: false });
+    if (this.appendedMembers.length === 0) {
+      this.addFirst(members);
+      return;
     }
+    const { appended, appendedMembers, keyOf } = this;
+    for (const member of members) {
+      const key = keyOf(member.value);
+      if (!appended.has(key)) appended.set(key, appendedMembers.push(member) - 1);
+    }
+  }
+
+  /**
+   * The first add (or the list of a replace): one hash operation per member instead of two.
+   * Walking the list backwards and overwriting leaves each key on its first occurrence; only when
+   * a value repeats does a second pass clear the slots of the later occurrences.
+   */
+  private addFirst(members: readonly GroupMember[]): void {
+    const { appended, keyOf } = this;
+    const slots: (GroupMember | undefined)[] = members.slice();
+    for (let i = members.length - 1; i >= 0; i--) {
+      appended.set(keyOf((members[i] as GroupMember).value), i);
+    }
+    if (appended.size !== members.length) {
+      for (let i = 0; i < members.length; i++) {
+        if (appended.get(keyOf((members[i] as GroupMember).value)) !== i) slots[i] = undefined;
+      }
+    }
+    this.appendedMembers = slots;
   }
 
   removeValues(values: readonly string[]): void {
     this.touched = true;
     for (const value of values) {
       const key = this.keyOf(value);
-      this.appended.delete(key);
+      this.dropAppended(key);
       if (!this.cleared) this.removed.add(key);
     }
   }
@@ -157,6 +178,7 @@ class MemberDraft {
     this.removed.clear();
     this.patched.clear();
     this.appended = new Map();
+    this.appendedMembers = [];
     this.add(members);
   }
 
@@ -165,8 +187,28 @@ class MemberDraft {
     this.forEachCandidate(filter, (key, member, stored) => {
       if (!matchesFilter(filter, member, this.matchOptions)) return;
       if (stored) this.removed.add(key);
-      else this.appended.delete(key);
+      else this.dropAppended(key);
     });
+  }
+
+  /**
+   * The appended slot of `key`, which the stored member at `index` has. A list sent back in the
+   * stored order (a replace that resends the group, a periodic full sync) puts a kept member in
+   * the slot of the same number: one string comparison finds it without hashing. Every live slot
+   * is the one its key maps to, so the shortcut answers what the map would.
+   */
+  private slotOf(key: string, index: number): number | undefined {
+    const member = this.appendedMembers[index];
+    if (member !== undefined && this.keyOf(member.value) === key) return index;
+    return this.appended.get(key);
+  }
+
+  /** Forgets a pending add, if there is one. */
+  private dropAppended(key: string): void {
+    const slot = this.appended.get(key);
+    if (slot === undefined) return;
+    this.appended.delete(key);
+    this.appendedMembers[slot] = undefined;
   }
 
   /** Returns how many members matched. */
@@ -185,7 +227,7 @@ class MemberDraft {
       const next = updateMember(member, change.update);
       if (next === member) return;
       if (stored) this.patched.set(key, next);
-      else this.appended.set(key, { member: next, placed: false });
+      else this.appendedMembers[this.appended.get(key) as number] = next;
     };
     if (change.filter === null) this.forEachLive(visit);
     else this.forEachCandidate(change.filter, visit);
@@ -210,12 +252,12 @@ class MemberDraft {
     for (const key of keys) {
       const index = this.cleared || this.removed.has(key) ? undefined : this.storedIndex().get(key);
       if (index !== undefined) {
-        this.appended.delete(key);
+        this.dropAppended(key);
         visit(key, this.patched.get(key) ?? (this.base[index] as GroupMember), true);
         continue;
       }
-      const pending = this.appended.get(key);
-      if (pending !== undefined) visit(key, pending.member, false);
+      const slot = this.appended.get(key);
+      if (slot !== undefined) visit(key, this.appendedMembers[slot] as GroupMember, false);
     }
   }
 
@@ -248,16 +290,19 @@ class MemberDraft {
    */
   private forEachLive(visit: (key: string, member: GroupMember, stored: boolean) => void): void {
     if (!this.cleared) {
-      const { base, removed, patched, appended, keyOf } = this;
+      const { base, removed, patched, keyOf } = this;
       for (let i = 0; i < base.length; i++) {
         const stored = base[i] as GroupMember;
         const key = storedMemberKey(stored, i, keyOf);
         if (removed.has(key)) continue;
-        appended.delete(key);
+        this.dropAppended(key);
         visit(key, patched.get(key) ?? stored, true);
       }
     }
-    for (const [key, pending] of this.appended) visit(key, pending.member, false);
+    // A visit may drop the slot it is given (remove) or replace its member (update), never add one.
+    for (const member of this.appendedMembers) {
+      if (member !== undefined) visit(this.keyOf(member.value), member, false);
+    }
   }
 
   /**
@@ -266,13 +311,8 @@ class MemberDraft {
    * it (an add or re-add meeting two stored members), or anywhere when `checkAll` is set: a
    * duplicate is the caller's data error and is never merged away.
    */
-  finish(checkAll: boolean): {
-    members: readonly GroupMember[];
-    added: GroupMember[];
-    removed: GroupMember[];
-    updated: GroupMember[];
-  } {
-    const { base, removed, patched, appended, keyOf, cleared } = this;
+  finish(checkAll: boolean): MemberOutcome {
+    const { base, removed, patched, appended, appendedMembers, keyOf, cleared } = this;
     const members: GroupMember[] = [];
     const removedMembers: GroupMember[] = [];
     const updated: GroupMember[] = [];
@@ -280,13 +320,17 @@ class MemberDraft {
     const checkAppended = appended.size > 0;
     const checkPatched = patched.size > 0;
     const seen = checkAll ? new Set<string>() : undefined;
+    /** Appended slots already put in place by the stored member they re-add. */
+    const placed = new Uint8Array(checkAppended ? appendedMembers.length : 0);
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as GroupMember;
       const key = storedMemberKey(stored, i, keyOf);
-      const pending = checkAppended ? appended.get(key) : undefined;
-      if (pending !== undefined) {
-        if (pending.placed) throw repeatedValue(i, stored);
-        pending.placed = true;
+      const slot = checkAppended ? this.slotOf(key, i) : undefined;
+      let pending: GroupMember | undefined;
+      if (slot !== undefined) {
+        if (placed[slot] === 1) throw repeatedValue(i, stored);
+        placed[slot] = 1;
+        pending = appendedMembers[slot];
       }
       if (seen !== undefined) {
         if (seen.has(key)) throw repeatedValue(i, stored);
@@ -297,8 +341,8 @@ class MemberDraft {
           removedMembers.push(stored);
         } else {
           // Removed and added back in one request: it stays where it was, with the new content.
-          members.push(pending.member);
-          if (!sameMember(pending.member, stored)) updated.push(pending.member);
+          members.push(pending);
+          if (!sameMember(pending, stored)) updated.push(pending);
         }
         continue;
       }
@@ -312,13 +356,24 @@ class MemberDraft {
       }
     }
     const added: GroupMember[] = [];
-    for (const pending of appended.values()) {
-      if (pending.placed) continue;
-      added.push(pending.member);
-      members.push(pending.member);
+    for (let slot = 0; slot < placed.length; slot++) {
+      const member = appendedMembers[slot];
+      if (member === undefined || placed[slot] === 1) continue;
+      added.push(member);
+      members.push(member);
     }
-    return { members, added, removed: removedMembers, updated };
+    const changed = added.length > 0 || removedMembers.length > 0 || updated.length > 0;
+    return { changed, members, added, removed: removedMembers, updated };
   }
+}
+
+/** The new member list and what changed in it. */
+interface MemberOutcome {
+  readonly changed: boolean;
+  readonly members: readonly GroupMember[];
+  readonly added: GroupMember[];
+  readonly removed: GroupMember[];
+  readonly updated: GroupMember[];
 }
 
 function repeatedValue(index: number, stored: GroupMember): ScimError {
@@ -478,9 +533,7 @@ function finish<G extends Group>(group: G, draft: Draft, options: ResolvedOption
       `the patch would leave ${String(members.members.length)} members, over this server's limit of ${String(options.limits.maxMembers)}`,
     );
   }
-  const membersChanged =
-    members !== undefined &&
-    (members.added.length > 0 || members.removed.length > 0 || members.updated.length > 0);
+  const membersChanged = members?.changed === true;
   if (membersChanged) attributesChanged.push('members');
   if (attributesChanged.length === 0) return { group, summary: NO_CHANGE };
 

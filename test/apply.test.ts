@@ -156,6 +156,70 @@ describe('change summary', () => {
   });
 });
 
+describe('replacing the member list', () => {
+  // Stored: u1 Ann, u2 Bob (User), u3.
+
+  it('keeps members sent back in their stored places with the content sent, and appends new ones', () => {
+    const result = tryApplyGroupPatch(
+      group(),
+      ops({ op: 'replace', path: 'members', value: [{ value: 'u1', display: 'Ann' }, { value: 'u4' }, { value: 'u3', display: 'Cy' }] }),
+      options,
+    );
+    if (!result.ok) throw result.error;
+    // u1 comes back as sent (same content: not updated); u2 is gone; u3 takes the display sent.
+    expect(result.group.members).toEqual([{ value: 'u1', display: 'Ann' }, { value: 'u3', display: 'Cy' }, { value: 'u4' }]);
+    expect(result.summary.membersAdded).toEqual([{ value: 'u4' }]);
+    expect(result.summary.membersRemoved).toEqual([{ value: 'u2', display: 'Bob', type: 'User' }]);
+    expect(result.summary.membersUpdated).toEqual([{ value: 'u3', display: 'Cy' }]);
+  });
+
+  it('keeps the first of a value sent twice, wherever the copies are', () => {
+    const list = [{ value: 'u5', display: 'first' }, { value: 'u2', display: 'Bob', type: 'User' }, { value: 'u5', display: 'second' }, { value: 'u2' }];
+    const next = applyGroupPatch(group(), ops({ op: 'replace', path: 'members', value: list }), options);
+    expect(next.members).toEqual([{ value: 'u2', display: 'Bob', type: 'User' }, { value: 'u5', display: 'first' }]);
+  });
+
+  it('returns the group itself when the list sent is the stored one, in any order', () => {
+    const stored = group();
+    const same = (stored.members ?? []).map((member) => ({ ...member }));
+    expect(applyGroupPatch(stored, ops({ op: 'replace', path: 'members', value: same }), options)).toBe(stored);
+    expect(applyGroupPatch(stored, ops({ op: 'replace', path: 'members', value: [...same].reverse() }), options)).toBe(stored);
+  });
+
+  it('matches members sent in their stored places by the member identity option', () => {
+    const list = [{ value: 'U1', display: 'Ann' }, { value: 'U2' }, { value: 'u3' }];
+    const insensitive = tryApplyGroupPatch(group(), ops({ op: 'replace', path: 'members', value: list }), {
+      ...options,
+      memberValueCaseExact: false,
+    });
+    if (!insensitive.ok) throw insensitive.error;
+    expect(insensitive.group.members).toEqual(list);
+    expect(insensitive.summary.membersAdded).toEqual([]);
+    expect(insensitive.summary.membersRemoved).toEqual([]);
+    expect(insensitive.summary.membersUpdated).toEqual([{ value: 'U1', display: 'Ann' }, { value: 'U2' }]);
+    // Case-exact (the default): U1 and U2 are new members, u1 and u2 leave.
+    const exact = tryApplyGroupPatch(group(), ops({ op: 'replace', path: 'members', value: list }), options);
+    if (!exact.ok) throw exact.error;
+    expect(exact.group.members).toEqual([{ value: 'u3' }, { value: 'U1', display: 'Ann' }, { value: 'U2' }]);
+  });
+
+  it('lets later operations of the request filter, update and remove in the new list', () => {
+    const next = applyGroupPatch(
+      group(),
+      ops(
+        { op: 'replace', path: 'members', value: [{ value: 'u7' }, { value: 'u2' }, { value: 'u7', display: 'dropped' }, { value: 'u8' }, { value: 'u9' }] },
+        { op: 'replace', path: 'members[value eq "u7"].display', value: 'Gus' },
+        { op: 'add', path: 'members[display eq "Gus"].type', value: 'User' },
+        { op: 'remove', path: 'members[value eq "u8"]' },
+        { op: 'remove', path: 'members', value: [{ value: 'u2' }] },
+        { op: 'add', path: 'members', value: [{ value: 'u8' }, { value: 'u9', display: 'ignored: already there' }] },
+      ),
+      options,
+    );
+    expect(next.members).toEqual([{ value: 'u7', display: 'Gus', type: 'User' }, { value: 'u9' }, { value: 'u8' }]);
+  });
+});
+
 describe('member identity option', () => {
   const caseless: PatchOptions = { ...options, memberValueCaseExact: false };
 

@@ -88,7 +88,7 @@ describe('validatePatchRequest: envelope', () => {
     expect(detailOf(body)).toMatch(/^Operations\[0\]\.value\[1\]\.value /);
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [[{ value: 'a' }, { value: 'b' }, { value: 'c', display: 5 }], 'Operations[0].value[2].display must be a string, got a number'],
     [[{ value: 'a' }, 7], 'Operations[0].value[1]: a member must be an object with a string "value", got a number'],
     [[{ value: 'a' }, { value: '' }], 'Operations[0].value[1].value must be a non-empty string, got an empty string'],
