@@ -14,13 +14,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LIBRARY_OPTIONS } from './options.js';
 import { buildCase, checkResult, scenarioById } from './scenarios.js';
+import { median } from './stats.js';
 
 type Library = typeof import('../src/index.js');
-
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 /** In a child: times one copy of the library and prints its median time per call, in ms. */
 async function child(modulePath: string, scenarioId: string, size: number, seconds: number): Promise<void> {

@@ -74,4 +74,35 @@ export const BASELINES: Readonly<Record<ScenarioId, Baseline>> = {
 
   // The list replaces the members; one Set keeps the first of any value sent twice.
   S6: (group, body) => ({ ...group, members: addMembers([], op(body, 0).value as GroupMember[]), meta: touched(group) }),
+  S6r: (group, body) => ({ ...group, members: addMembers([], op(body, 0).value as GroupMember[]), meta: touched(group) }),
+};
+
+/**
+ * A replace that gives the library's result (README policy row 24), not just a correct one:
+ * stored members sent again keep their stored place with the content sent, new ones follow in
+ * list order, the first of a repeated value wins. One Map of the list, one pass over the stored
+ * list. The plain S6 baseline above returns the list in request order, which the RFC allows too
+ * but which is not what the library returns.
+ */
+function replaceKeepingPlaces(group: Group, body: BenchBody): Group {
+  const list = op(body, 0).value as GroupMember[];
+  const sent = new Map<string, number>();
+  list.forEach((m, i) => {
+    if (!sent.has(m.value)) sent.set(m.value, i);
+  });
+  const placed = new Uint8Array(list.length);
+  const members: GroupMember[] = [];
+  for (const stored of group.members ?? []) {
+    const i = sent.get(stored.value);
+    if (i === undefined) continue;
+    placed[i] = 1;
+    members.push(list[i]!);
+  }
+  for (const i of sent.values()) if (placed[i] === 0) members.push(list[i]!);
+  return { ...group, members, meta: touched(group) };
+}
+
+export const KEPT_ORDER_BASELINES: Readonly<Partial<Record<ScenarioId, Baseline>>> = {
+  S6: replaceKeepingPlaces,
+  S6r: replaceKeepingPlaces,
 };

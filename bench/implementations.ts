@@ -1,10 +1,12 @@
 /**
- * The four implementations under test, behind one interface. What each one's timed `call` covers:
+ * The implementations under test, behind one interface. What each one's timed `call` covers:
  *
  * - library:    `applyGroupPatch(group, body, LIBRARY_OPTIONS)`: validate + normalize + apply; the
  *               stored group is shared by every call (the library never mutates it). Options are
  *               the defaults but one limit (bench/options.ts).
  * - baseline:   the scenario's hand-written function (bench/baseline.ts); the group is shared too.
+ *               For S6 and S6r, baseline-kept-order is a second one that returns the library's
+ *               member order.
  * - scim-patch: `patchBodyValidation(body)` then `scimPatch(group, body.Operations)`, its README's
  *               two calls. It mutates its input, so every call gets its own deep copy of the group
  *               (and of the body) made by `prepare()`, outside the timed region.
@@ -24,11 +26,11 @@ import {
   type ScimResource,
 } from 'scim-patch';
 import { applyGroupPatch, type Group } from '../src/index.js';
-import { BASELINES } from './baseline.js';
+import { BASELINES, KEPT_ORDER_BASELINES } from './baseline.js';
 import { LIBRARY_OPTIONS } from './options.js';
-import type { BenchBody, BenchCase, ResultView } from './scenarios.js';
+import type { BenchBody, BenchCase, ResultView, ScenarioId } from './scenarios.js';
 
-export type ImplementationId = 'library' | 'library-touched' | 'baseline' | 'scim-patch' | 'scimmy';
+export type ImplementationId = 'library' | 'library-full' | 'baseline' | 'baseline-kept-order' | 'scim-patch' | 'scimmy';
 
 /** One implementation, set up for one case. */
 export interface Prepared<I = unknown> {
@@ -52,6 +54,8 @@ export interface Implementation {
   readonly budgeted: boolean;
   /** Whether `npm run bench` runs it without being asked (BENCH_IMPLS). */
   readonly byDefault: boolean;
+  /** The scenarios it has an answer for; all when absent. */
+  readonly scenarios?: readonly ScenarioId[];
   setup(benchCase: BenchCase): Prepared;
 }
 
@@ -77,17 +81,17 @@ const library: Implementation = {
 };
 
 /**
- * Not run by default: the library with `storedGroupCheck: 'touched'`, which skips the hash set
- * over every stored member that the default `'full'` check builds whenever members are touched.
- * BENCH_IMPLS=library,library-touched,baseline adds its column to the table.
+ * Not run by default: the library with `storedGroupCheck: 'full'`, which also checks every stored
+ * member for a repeated value (a hash set over the whole group) whenever members are touched.
+ * BENCH_IMPLS=library,library-full,baseline adds its column to the table.
  */
-const libraryTouched: Implementation = {
-  id: 'library-touched',
+const libraryFull: Implementation = {
+  id: 'library-full',
   maxSize: 1_000_000,
   budgeted: false,
   byDefault: false,
   setup: ({ group, body }) => {
-    const options = { ...LIBRARY_OPTIONS, storedGroupCheck: 'touched' } as const;
+    const options = { ...LIBRARY_OPTIONS, storedGroupCheck: 'full' } as const;
     return {
       prepare: () => group,
       call: (input) => applyGroupPatch(input as Group, body, options),
@@ -105,6 +109,26 @@ const baseline: Implementation = {
   byDefault: true,
   setup: ({ group, body, scenario }) => {
     const run = BASELINES[scenario.id];
+    return {
+      prepare: () => group,
+      call: (input) => run(input as Group, body),
+      async: false,
+      freshInputPerCall: false,
+      view: plainView,
+    };
+  },
+};
+
+/** The replace baseline that returns the library's member order (bench/baseline.ts), S6 and S6r only. */
+const baselineKeptOrder: Implementation = {
+  id: 'baseline-kept-order',
+  maxSize: 1_000_000,
+  budgeted: false,
+  byDefault: true,
+  scenarios: ['S6', 'S6r'],
+  setup: ({ group, body, scenario }) => {
+    const run = KEPT_ORDER_BASELINES[scenario.id];
+    if (run === undefined) throw new Error(`no kept-order baseline for ${scenario.id}`);
     return {
       prepare: () => group,
       call: (input) => run(input as Group, body),
@@ -156,7 +180,14 @@ const scimmy: Implementation = {
   }),
 };
 
-export const IMPLEMENTATIONS: readonly Implementation[] = [library, libraryTouched, baseline, scimPatchImplementation, scimmy];
+export const IMPLEMENTATIONS: readonly Implementation[] = [
+  library,
+  libraryFull,
+  baseline,
+  baselineKeptOrder,
+  scimPatchImplementation,
+  scimmy,
+];
 
 export function implementationById(id: string): Implementation {
   const implementation = IMPLEMENTATIONS.find((i) => i.id === id);

@@ -10,10 +10,12 @@
  *
  * Environment:
  *   BENCH_BUDGET_MS=2000        a peer's budget for one call (the first, cold one) before its cell is killed
- *   BENCH_QUICK=1               sizes up to 100,000 and shorter sampling (2–3 minutes instead of 5–7)
+ *   BENCH_QUICK=1               sizes up to 100,000, shorter sampling, one round (2–3 minutes)
+ *   BENCH_ROUNDS=3              rounds of this library's and the baselines' cells (default 3, 1
+ *                               with BENCH_QUICK); the peers run once
  *   BENCH_SCENARIOS=S2,S4       only these scenarios
- *   BENCH_IMPLS=library,scimmy  only these implementations; add library-touched for a column
- *                               with the library's storedGroupCheck: 'touched'
+ *   BENCH_IMPLS=library,scimmy  only these implementations; add library-full for a column
+ *                               with the library's storedGroupCheck: 'full'
  *   BENCH_SIZES=1000,10000      only these sizes
  *   BENCH_MEMORY=0              skip the memory measurement
  *   BENCH_JSON=path             also write every outcome as JSON
@@ -30,6 +32,7 @@ import { IMPLEMENTATIONS, type ImplementationId } from './implementations.js';
 import type { MemoryReport } from './memory.js';
 import type { CellOutcome, CellTask, WorkerMessage } from './protocol.js';
 import { SCENARIOS, type ScenarioId } from './scenarios.js';
+import { median } from './stats.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -49,13 +52,15 @@ if (!Number.isFinite(BUDGET_MS) || BUDGET_MS <= 0) throw new Error('BENCH_BUDGET
 const SIZES = (envList('BENCH_SIZES')?.map(Number) ?? (QUICK ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]));
 const SCENARIO_FILTER = envList('BENCH_SCENARIOS');
 const IMPL_FILTER = envList('BENCH_IMPLS');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('BENCH_ROUNDS must be a positive integer');
 const SAMPLING = QUICK
   ? { targetMs: 300, minSamples: 3, maxSamples: 15 }
   : { targetMs: 1500, minSamples: 5, maxSamples: 50 };
 
 const scenarios = SCENARIOS.filter((s) => SCENARIO_FILTER === undefined || SCENARIO_FILTER.includes(s.id));
 const implementations = IMPLEMENTATIONS.filter((i) => (IMPL_FILTER === undefined ? i.byDefault : IMPL_FILTER.includes(i.id)));
-const withTouched = implementations.some((i) => i.id === 'library-touched');
+const withFull = implementations.some((i) => i.id === 'library-full');
 
 /**
  * Runs one cell in a child process and turns what it says into an outcome. With a budget, the
@@ -229,13 +234,53 @@ const MiB = 1024 * 1024;
 const formatBytes = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
 type Results = Map<string, CellOutcome>;
-/** Cells measured while other processes were busy: key → busy cores seen. */
-const contended = new Map<string, number>();
+/** Every round's outcome of each cell, in round order (a cell skipped in a round has none). */
+const rounds = new Map<string, (CellOutcome | undefined)[]>();
+/** Cells measured while other processes were busy in more than half of their rounds. */
+const contended = new Set<string>();
+/** How many rounds of each cell ran while other processes were busy. */
+const contendedRounds = new Map<string, number>();
 const key = (implementation: ImplementationId, scenario: ScenarioId, size: number): string =>
   `${implementation}/${scenario}/${String(size)}`;
 
 const timeOf = (outcome: CellOutcome | undefined): number | undefined =>
   outcome?.kind === 'time' ? outcome.medianMs : undefined;
+
+/** One outcome per cell: a failure if any round failed, else the median of the rounds' medians. */
+function combine(outcomes: readonly (CellOutcome | undefined)[]): CellOutcome | undefined {
+  const present = outcomes.filter((o): o is CellOutcome => o !== undefined);
+  const failure = present.find((o) => o.kind !== 'time');
+  if (failure !== undefined) return failure;
+  const times = present.filter((o): o is Extract<CellOutcome, { kind: 'time' }> => o.kind === 'time');
+  if (times.length === 0) return undefined;
+  return {
+    kind: 'time',
+    medianMs: median(times.map((t) => t.medianMs)),
+    minMs: Math.min(...times.map((t) => t.minMs)),
+    maxMs: Math.max(...times.map((t) => t.maxMs)),
+    samples: times.reduce((sum, t) => sum + t.samples, 0),
+    batch: times[0]!.batch,
+    firstMs: median(times.map((t) => t.firstMs)),
+  };
+}
+
+/**
+ * a / b as the median of the rounds' ratios: each round measures a and b a few seconds apart, so
+ * a slow spell of the machine weighs on both sides of a ratio rather than on one.
+ */
+function pairedRatio(a: ImplementationId, b: ImplementationId, scenario: ScenarioId, size: number): number | undefined {
+  const as = rounds.get(key(a, scenario, size)) ?? [];
+  const bs = rounds.get(key(b, scenario, size)) ?? [];
+  const ratios: number[] = [];
+  for (let r = 0; r < Math.min(as.length, bs.length); r++) {
+    const ta = timeOf(as[r]);
+    const tb = timeOf(bs[r]);
+    if (ta !== undefined && tb !== undefined) ratios.push(ta / tb);
+  }
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
+const showRatio = (ratio: number | undefined): string => (ratio === undefined ? '—' : formatRatio(ratio));
 
 /** Best peer / library: a lower bound (">") when the best peer ran out of budget. */
 function peerRatio(results: Results, scenario: ScenarioId, size: number, library: number | undefined): string {
@@ -252,7 +297,7 @@ function table(results: Results): string {
     'scenario',
     'members',
     'library',
-    ...(withTouched ? ["library (storedGroupCheck 'touched')"] : []),
+    ...(withFull ? ["library (storedGroupCheck 'full')"] : []),
     'baseline',
     'scim-patch',
     'scimmy',
@@ -270,7 +315,6 @@ function table(results: Results): string {
         formatOutcome(get(implementation)) +
         (contended.has(key(implementation, scenario.id, size)) && get(implementation)?.kind === 'time' ? ' ⚠' : '');
       const library = timeOf(get('library'));
-      const baseline = timeOf(get('baseline'));
       const growth =
         previous !== undefined && previous.time !== undefined && library !== undefined
           ? `${formatRatio(library / previous.time)} (${String(size / previous.size)}× members)`
@@ -280,11 +324,11 @@ function table(results: Results): string {
           `${scenario.id} ${scenario.title}`,
           size.toLocaleString('en-US'),
           show('library'),
-          ...(withTouched ? [show('library-touched')] : []),
+          ...(withFull ? [show('library-full')] : []),
           show('baseline'),
           show('scim-patch'),
           show('scimmy'),
-          library !== undefined && baseline !== undefined ? formatRatio(library / baseline) : '—',
+          showRatio(pairedRatio('library', 'baseline', scenario.id, size)),
           peerRatio(results, scenario.id, size, library),
           growth,
         ].join(' | ')} |`,
@@ -293,6 +337,40 @@ function table(results: Results): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * S6 and S6r against both baselines: the plain one (the list in request order) and the one that
+ * returns what the library returns (stored members in their places, then the new ones).
+ */
+function keptOrderTable(results: Results): string | undefined {
+  const lines = [
+    '### Replace all: the two baselines',
+    '',
+    '| scenario | members | library | baseline (request order) | baseline (library\'s order) | library / baseline | library / baseline with library\'s order |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const scenario of scenarios) {
+    for (const size of SIZES) {
+      const get = (implementation: ImplementationId): CellOutcome | undefined =>
+        results.get(key(implementation, scenario.id, size));
+      if (get('baseline-kept-order') === undefined) continue;
+      const ratio = (implementation: ImplementationId): string =>
+        showRatio(pairedRatio('library', implementation, scenario.id, size));
+      lines.push(
+        `| ${[
+          scenario.id,
+          size.toLocaleString('en-US'),
+          formatOutcome(get('library')),
+          formatOutcome(get('baseline')),
+          formatOutcome(get('baseline-kept-order')),
+          ratio('baseline'),
+          ratio('baseline-kept-order'),
+        ].join(' | ')} |`,
+      );
+    }
+  }
+  return lines.length > 4 ? lines.join('\n') : undefined;
 }
 
 function problems(results: Results): string[] {
@@ -318,39 +396,60 @@ function machine(): string[] {
     `- library: commit ${git('rev-parse', '--short', 'HEAD')}${dirty}; scim-patch 0.8.3, scimmy 1.3.5`,
     `- date: ${new Date().toISOString()}`,
     `- node ${process.version}, ${String(os.availableParallelism())} cores (nproc), CPU: ${cpu}, memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
-    `- command: ${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench (budget ${String(BUDGET_MS)} ms per call; sampling ${JSON.stringify(SAMPLING)})`,
+    `- command: ${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench (budget ${String(BUDGET_MS)} ms per call; sampling ${JSON.stringify(SAMPLING)}; ${String(ROUNDS)} rounds of the library and baselines, ratios are medians of per-round ratios)`,
   ];
 }
 
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const results: Results = new Map();
   const started = Date.now();
   for (const scenario of scenarios) {
     for (const size of SIZES) {
-      for (const implementation of implementations) {
-        if (size > implementation.maxSize) continue;
-        const task: CellTask = { implementation: implementation.id, scenario: scenario.id, size, ...SAMPLING };
-        const before = await loadBeforeCell();
-        const start = cpuTimes();
-        const outcome = await runCell(task, implementation.budgeted ? BUDGET_MS : undefined);
-        const during = busyCores(start, cpuTimes());
-        results.set(key(implementation.id, scenario.id, size), outcome);
-        if (before > OTHER_LOAD_LIMIT || during > CELL_LOAD_LIMIT) {
-          contended.set(key(implementation.id, scenario.id, size), Math.max(before + 1, during));
+      for (let round = 0; round < ROUNDS; round++) {
+        const cells = implementations.filter(
+          (implementation) =>
+            size <= implementation.maxSize &&
+            (implementation.scenarios === undefined || implementation.scenarios.includes(scenario.id)) &&
+            // The peers are hundreds of times slower: one round says all there is to say.
+            (round === 0 || !implementation.budgeted),
+        );
+        // Each round starts with a different implementation, so none always runs first.
+        const order = cells.map((_, i) => cells[(i + round) % cells.length]!);
+        for (const implementation of order) {
+          const task: CellTask = { implementation: implementation.id, scenario: scenario.id, size, ...SAMPLING };
+          const before = await loadBeforeCell();
+          const start = cpuTimes();
+          const outcome = await runCell(task, implementation.budgeted ? BUDGET_MS : undefined);
+          const during = busyCores(start, cpuTimes());
+          const cell = key(implementation.id, scenario.id, size);
+          const list = rounds.get(cell) ?? [];
+          list[round] = outcome;
+          rounds.set(cell, list);
+          if (before > OTHER_LOAD_LIMIT || during > CELL_LOAD_LIMIT) {
+            contendedRounds.set(cell, (contendedRounds.get(cell) ?? 0) + 1);
+          }
+          const extra = outcome.kind === 'time' ? ` (${String(outcome.samples)}×${String(outcome.batch)} calls, first ${formatMs(outcome.firstMs)})` : outcome.kind === 'wrong' || outcome.kind === 'error' ? `: ${outcome.detail}` : '';
+          const load = ` [load: ${before.toFixed(2)} cores before, ${during.toFixed(2)} during]`;
+          process.stderr.write(`${scenario.id.padEnd(3)} ${size.toLocaleString('en-US').padStart(9)} ${implementation.id.padEnd(19)} round ${String(round + 1)} ${formatOutcome(outcome)}${extra}${load}\n`);
         }
-        const extra = outcome.kind === 'time' ? ` (${String(outcome.samples)}×${String(outcome.batch)} calls, first ${formatMs(outcome.firstMs)})` : outcome.kind === 'wrong' || outcome.kind === 'error' ? `: ${outcome.detail}` : '';
-        const load = ` [load: ${before.toFixed(2)} cores before, ${during.toFixed(2)} during]`;
-        process.stderr.write(`${scenario.id} ${size.toLocaleString('en-US').padStart(9)} ${implementation.id.padEnd(10)} ${formatOutcome(outcome)}${extra}${load}\n`);
       }
     }
   }
+  const results: Results = new Map();
+  for (const [cell, outcomes] of rounds) {
+    const combined = combine(outcomes);
+    if (combined !== undefined) results.set(cell, combined);
+    const ranRounds = outcomes.filter((o) => o !== undefined).length;
+    if ((contendedRounds.get(cell) ?? 0) * 2 > ranRounds) contended.add(cell);
+  }
 
   const output: string[] = ['## Time per request (median)', '', ...machine(), '', table(results), ''];
+  const keptOrder = keptOrderTable(results);
+  if (keptOrder !== undefined) output.push(keptOrder, '');
   if (contended.size > 0) {
     output.push(
-      `⚠ ${String(contended.size)} cells ran while other processes used the CPU (more than ${String(OTHER_LOAD_LIMIT)} busy cores before the cell, or more than ${String(CELL_LOAD_LIMIT)} during it); their times may be inflated.`,
+      `⚠ ${String(contended.size)} cells ran while other processes used the CPU (more than ${String(OTHER_LOAD_LIMIT)} busy cores before the cell, or more than ${String(CELL_LOAD_LIMIT)} during it) in more than half of their rounds; their times may be inflated.`,
       '',
     );
   }
@@ -380,7 +479,7 @@ async function main(): Promise<void> {
   console.log(text);
   const jsonPath = process.env.BENCH_JSON;
   if (jsonPath !== undefined && jsonPath !== '') {
-    writeFileSync(jsonPath, JSON.stringify(Object.fromEntries(results), null, 2));
+    writeFileSync(jsonPath, JSON.stringify(Object.fromEntries(rounds), null, 2));
   }
 }
 

@@ -34,7 +34,7 @@ export interface Expectation {
   readonly absent: readonly string[];
 }
 
-export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6';
+export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'S6r';
 
 export interface Scenario {
   readonly id: ScenarioId;
@@ -101,6 +101,42 @@ const valueEq = (value: string): string => `members[value eq "${value}"]`;
 function probes(values: readonly string[]): string[] {
   if (values.length === 0) return [];
   return [...new Set([values[0]!, values[Math.floor(values.length / 2)]!, values[values.length - 1]!])];
+}
+
+/**
+ * S6 and S6r: a list as long as the group where even positions keep the stored member and odd
+ * positions bring a new one. In S6 the kept members stay at their stored positions (a client
+ * resending the group with half of it changed); S6r shuffles the same list, so no kept member is
+ * where it was stored.
+ */
+function replaceAll(size: number, shuffled: boolean): { body: BenchBody; expected: Expectation } {
+  const list = Array.from({ length: size }, (_, i) => (i % 2 === 0 ? member(i) : member(size + i)));
+  if (shuffled) shuffle(list);
+  const values = list.map((m) => m.value);
+  return {
+    body: envelope([{ op: 'replace', path: 'members', value: list }]),
+    expected: {
+      memberCount: size,
+      displayName: ORIGINAL_NAME,
+      present: probes(values),
+      absent: size > 1 ? [memberValue(1), memberValue(size - (size % 2 === 0 ? 1 : 2))] : [],
+    },
+  };
+}
+
+/** Fisher–Yates with a fixed-seed generator (mulberry32), so every run shuffles alike. */
+function shuffle<T>(items: T[]): void {
+  let seed = 0x5c1e_2026;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -192,20 +228,12 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'S6',
     title: 'replace all members (same size, half new)',
-    request: (size) => {
-      // Even positions keep the stored member, odd positions get a new one.
-      const list = Array.from({ length: size }, (_, i) => (i % 2 === 0 ? member(i) : member(size + i)));
-      const values = list.map((m) => m.value);
-      return {
-        body: envelope([{ op: 'replace', path: 'members', value: list }]),
-        expected: {
-          memberCount: size,
-          displayName: ORIGINAL_NAME,
-          present: probes(values),
-          absent: size > 1 ? [memberValue(1), memberValue(size - (size % 2 === 0 ? 1 : 2))] : [],
-        },
-      };
-    },
+    request: (size) => replaceAll(size, false),
+  },
+  {
+    id: 'S6r',
+    title: 'replace all members (S6 list, shuffled)',
+    request: (size) => replaceAll(size, true),
   },
 ];
 

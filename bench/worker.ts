@@ -19,6 +19,7 @@ import { implementationById, type Prepared } from './implementations.js';
 import type { CellTask, WorkerMessage } from './protocol.js';
 import { buildCase, checkResult, memberValue, ORIGINAL_NAME, scenarioById } from './scenarios.js';
 import type { Group } from '../src/index.js';
+import { median } from './stats.js';
 
 /** Shortest a sample should be, so the clock's resolution and overhead do not matter. */
 const MIN_SAMPLE_MS = 2;
@@ -65,12 +66,6 @@ async function sample(prepared: Prepared, batch: number): Promise<number> {
   const ms = elapsedMs(start);
   _sink = last;
   return ms / batch;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
