@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const BUDGET_BYTES = 9 * 1024; // minified + brotli, whole library
+export const BUDGET_BYTES = 10 * 1024; // minified + brotli, whole library (about 9.0 kB used)
 export const ERRORS_ONLY_BUDGET_BYTES = 1024; // minified + brotli, error builder alone
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));

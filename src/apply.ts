@@ -18,7 +18,11 @@ import type { AttributePath, Filter } from './path.js';
 import { isObject, valueConstraintOf } from './schema.js';
 import type { Group, GroupMember } from './types.js';
 import { assertNever } from './never.js';
+import { KeyFilter } from './keyfilter.js';
 import { clip } from './text.js';
+
+/** Fewer appended members than this (or stored ones) and every Map lookup stays in cache. */
+const FILTER_MIN_APPENDED = 4096;
 
 /** An attribute a patch can change. */
 export type ChangedAttribute = 'displayName' | 'externalId' | 'members';
@@ -197,10 +201,22 @@ class MemberDraft {
    * the slot of the same number: one string comparison finds it without hashing. Every live slot
    * is the one its key maps to, so the shortcut answers what the map would.
    */
-  private slotOf(key: string, index: number): number | undefined {
+  private slotOf(key: string, index: number, filter: KeyFilter | undefined): number | undefined {
     const member = this.appendedMembers[index];
     if (member !== undefined && this.keyOf(member.value) === key) return index;
+    if (filter !== undefined && !filter.mayHave(key)) return undefined;
     return this.appended.get(key);
+  }
+
+  /**
+   * A Bloom filter over the appended keys when there are enough of them for Map lookups that miss
+   * to leave the cache (a replace of a large list), else undefined.
+   */
+  private appendedFilter(): KeyFilter | undefined {
+    if (this.appended.size < FILTER_MIN_APPENDED || this.base.length < FILTER_MIN_APPENDED) return undefined;
+    const filter = new KeyFilter(this.appended.size);
+    for (const key of this.appended.keys()) filter.add(key);
+    return filter;
   }
 
   /** Forgets a pending add, if there is one. */
@@ -322,10 +338,11 @@ class MemberDraft {
     const seen = checkAll ? new Set<string>() : undefined;
     /** Appended slots already put in place by the stored member they re-add. */
     const placed = new Uint8Array(checkAppended ? appendedMembers.length : 0);
+    const filter = checkAppended ? this.appendedFilter() : undefined;
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as GroupMember;
       const key = storedMemberKey(stored, i, keyOf);
-      const slot = checkAppended ? this.slotOf(key, i) : undefined;
+      const slot = checkAppended ? this.slotOf(key, i, filter) : undefined;
       let pending: GroupMember | undefined;
       if (slot !== undefined) {
         if (placed[slot] === 1) throw repeatedValue(i, stored);

@@ -1097,6 +1097,78 @@ describe('law: member operations agree with a reference model', () => {
   );
 
   it(
+    'large lists too (the library changes strategy past a few thousand members): replace all, then add',
+    () => {
+      const style = (kind: number, i: number): string =>
+        kind === 0 ? `u${String(i)}` : kind === 1 ? `user${String(i)}@example.com` : `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-7c1e-4b2a-9d3f-${String(i).padStart(12, '0')}`;
+      fc.assert(
+        fc.property(
+          fc.record({
+            size: fc.integer({ min: 4096, max: 4600 }),
+            kind: fc.integer({ min: 0, max: 2 }),
+            keepEvery: fc.integer({ min: 1, max: 4 }),
+            fresh: fc.integer({ min: 0, max: 4600 }),
+            repeats: fc.integer({ min: 0, max: 40 }),
+            order: fc.constantFrom('stored' as const, 'shuffled' as const, 'reversed' as const),
+            seed: fc.integer(),
+            upperCase: fc.boolean(),
+            caseExact: fc.boolean(),
+            addAfter: fc.integer({ min: 0, max: 20 }),
+          }),
+          (p) => {
+            const stored = Array.from({ length: p.size }, (_, i) => ({ value: style(p.kind, i), display: `D${String(i)}` }));
+            const list: GroupMember[] = [];
+            for (let i = 0; i < p.size; i++) {
+              if (i % p.keepEvery !== 0) continue;
+              // Every third kept member comes back with a new display; some in upper case.
+              const value = p.upperCase && i % 5 === 0 ? style(p.kind, i).toUpperCase() : style(p.kind, i);
+              list.push(i % 3 === 0 ? { value, display: 'changed' } : { value, display: `D${String(i)}` });
+            }
+            for (let k = 0; k < p.fresh; k++) list.push({ value: style(p.kind, p.size + k) });
+            let state = p.seed | 0;
+            const next = (n: number): number => {
+              state = (Math.imul(state, 1103515245) + 12345) | 0;
+              return (state >>> 8) % n;
+            };
+            if (p.order === 'shuffled') {
+              for (let i = list.length - 1; i > 0; i--) {
+                const j = next(i + 1);
+                [list[i], list[j]] = [list[j]!, list[i]!];
+              }
+            } else if (p.order === 'reversed') {
+              list.reverse();
+            }
+            for (let r = 0; r < p.repeats && list.length > 0; r++) list.push({ ...list[next(list.length)]!, display: 'repeat' });
+            const added = Array.from({ length: p.addAfter }, (_, k) => ({ value: style(p.kind, k * 7) }));
+            // The policy (README rows 16 and 24) with Maps, as the linear model would take minutes here:
+            // the list, first of a value wins, then the add; stored members sent keep their place.
+            const key = (value: string): string => (p.caseExact ? value : value.toLowerCase());
+            const sent = new Map<string, GroupMember>();
+            for (const m of [...list, ...added]) if (!sent.has(key(m.value))) sent.set(key(m.value), m);
+            const storedKeys = new Set(stored.map((m) => key(m.value)));
+            const expected = [
+              ...stored.filter((m) => sent.has(key(m.value))).map((m) => sent.get(key(m.value))!),
+              ...[...sent].filter(([k]) => !storedKeys.has(k)).map(([, m]) => m),
+            ];
+            const group = deepFreeze({ displayName: 'G', members: stored });
+            const result = tryApplyGroupPatch(
+              group,
+              body([{ op: 'replace', path: 'members', value: list }, { op: 'add', path: 'members', value: added }]),
+              { ...OPTIONS, memberValueCaseExact: p.caseExact },
+            );
+            if (!result.ok) throw result.error;
+            expect(membersOf(result.group)).toStrictEqual(expected);
+            expect(result.summary.membersAdded).toStrictEqual(expected.filter((m) => !storedKeys.has(key(m.value))));
+            expect(result.summary.membersRemoved).toStrictEqual(stored.filter((m) => !sent.has(key(m.value))));
+          },
+        ),
+        { ...params(), numRuns: Math.max(5, Math.ceil(NUM_RUNS / 10)) },
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
     'also any filter (remove where, set/clear sub-attributes where, noTarget) and both member identity options',
     () => {
       fc.assert(
