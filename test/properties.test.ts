@@ -1150,7 +1150,7 @@ describe('law: member operations agree with a reference model', () => {
               ...stored.filter((m) => sent.has(key(m.value))).map((m) => sent.get(key(m.value))!),
               ...[...sent].filter(([k]) => !storedKeys.has(k)).map(([, m]) => m),
             ];
-            const group = deepFreeze({ displayName: 'G', members: stored });
+            const group = deepFreeze({ id: 'g', displayName: 'G', members: stored });
             const result = tryApplyGroupPatch(
               group,
               body([{ op: 'replace', path: 'members', value: list }, { op: 'add', path: 'members', value: added }]),
