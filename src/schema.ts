@@ -288,6 +288,8 @@ function buildMember(
   type: string | null | undefined,
   ref: string | null | undefined,
 ): GroupMember {
+  // The two shapes clients send most are built whole, not grown a property at a time.
+  if (type == null && ref == null) return typeof display === 'string' ? { value, display } : { value };
   const member: { value: string; display?: string; type?: string; $ref?: string } = { value };
   if (typeof display === 'string') member.display = display;
   if (typeof type === 'string') member.type = type;
