@@ -4,9 +4,9 @@
  * nothing else in its heap), and the two copies alternate, so slow spells hit both alike:
  *
  *   mkdir -p /tmp/ab/ref && git archive HEAD src tsconfig.json | tar -x -C /tmp/ab/ref
- *   npx tsx bench/ab.ts /tmp/ab/ref/src/index.ts S6 100000 [pairs] [seconds]
+ *   npx tsx bench/ab.ts /tmp/ab/ref/src/index.ts S6 100000 [pairs] [seconds] [other src/index.ts]
  *
- * A is the reference, B this checkout's src. Prints each process's median time per call, then
+ * A is the reference, B this checkout's src (or the last argument). Prints each process's median time per call, then
  * the median of the B / A ratios of the pairs.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,10 +42,10 @@ const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
   await child(argv[1]!, argv[2]!, Number(argv[3]), Number(argv[4]));
 } else {
-  const [referencePath, scenarioId = 'S6', sizeArg = '100000', pairsArg = '6', secondsArg = '2'] = argv;
-  if (referencePath === undefined) throw new Error('usage: bench/ab.ts <reference src/index.ts> [scenario] [size] [pairs] [seconds]');
+  const [referencePath, scenarioId = 'S6', sizeArg = '100000', pairsArg = '6', secondsArg = '2', otherPath] = argv;
+  if (referencePath === undefined) throw new Error('usage: bench/ab.ts <reference src/index.ts> [scenario] [size] [pairs] [seconds] [other src/index.ts]');
   const self = fileURLToPath(import.meta.url);
-  const current = resolve(self, '../../src/index.ts');
+  const current = otherPath === undefined ? resolve(self, '../../src/index.ts') : resolve(otherPath);
   const run = (modulePath: string): number =>
     Number(
       execFileSync(process.execPath, ['--import', 'tsx', self, '--child', resolve(modulePath), scenarioId, sizeArg, secondsArg], {
