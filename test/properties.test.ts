@@ -1113,6 +1113,7 @@ describe('law: member operations agree with a reference model', () => {
             seed: fc.integer(),
             upperCase: fc.boolean(),
             caseExact: fc.boolean(),
+            check: fc.constantFrom('touched' as const, 'full' as const),
             addAfter: fc.integer({ min: 0, max: 20 }),
           }),
           (p) => {
@@ -1154,7 +1155,7 @@ describe('law: member operations agree with a reference model', () => {
             const result = tryApplyGroupPatch(
               group,
               body([{ op: 'replace', path: 'members', value: list }, { op: 'add', path: 'members', value: added }]),
-              { ...OPTIONS, memberValueCaseExact: p.caseExact },
+              { ...OPTIONS, memberValueCaseExact: p.caseExact, storedGroupCheck: p.check },
             );
             if (!result.ok) throw result.error;
             expect(membersOf(result.group)).toStrictEqual(expected);
