@@ -66,18 +66,23 @@ function plainView(result: unknown): ResultView {
   return { displayName: group?.displayName, members: group?.members ?? [] };
 }
 
+/** A synchronous call on the stored group itself, the same object every call (never mutated). */
+function onStoredGroup(group: Group, call: (group: Group) => unknown): Prepared {
+  return {
+    prepare: () => group,
+    call: (input) => call(input as Group),
+    async: false,
+    freshInputPerCall: false,
+    view: plainView,
+  };
+}
+
 const library: Implementation = {
   id: 'library',
   maxSize: 1_000_000,
   budgeted: false,
   byDefault: true,
-  setup: ({ group, body }) => ({
-    prepare: () => group,
-    call: (input) => applyGroupPatch(input as Group, body, LIBRARY_OPTIONS),
-    async: false,
-    freshInputPerCall: false,
-    view: plainView,
-  }),
+  setup: ({ group, body }) => onStoredGroup(group, (input) => applyGroupPatch(input, body, LIBRARY_OPTIONS)),
 };
 
 /**
@@ -92,13 +97,7 @@ const libraryFull: Implementation = {
   byDefault: false,
   setup: ({ group, body }) => {
     const options = { ...LIBRARY_OPTIONS, storedGroupCheck: 'full' } as const;
-    return {
-      prepare: () => group,
-      call: (input) => applyGroupPatch(input as Group, body, options),
-      async: false,
-      freshInputPerCall: false,
-      view: plainView,
-    };
+    return onStoredGroup(group, (input) => applyGroupPatch(input, body, options));
   },
 };
 
@@ -107,16 +106,7 @@ const baseline: Implementation = {
   maxSize: 1_000_000,
   budgeted: false,
   byDefault: true,
-  setup: ({ group, body, scenario }) => {
-    const run = BASELINES[scenario.id];
-    return {
-      prepare: () => group,
-      call: (input) => run(input as Group, body),
-      async: false,
-      freshInputPerCall: false,
-      view: plainView,
-    };
-  },
+  setup: ({ group, body, scenario }) => onStoredGroup(group, (input) => BASELINES[scenario.id](input, body)),
 };
 
 /** The replace baseline that returns the library's member order (bench/baseline.ts), S6 and S6r only. */
@@ -129,13 +119,7 @@ const baselineKeptOrder: Implementation = {
   setup: ({ group, body, scenario }) => {
     const run = KEPT_ORDER_BASELINES[scenario.id];
     if (run === undefined) throw new Error(`no kept-order baseline for ${scenario.id}`);
-    return {
-      prepare: () => group,
-      call: (input) => run(input as Group, body),
-      async: false,
-      freshInputPerCall: false,
-      view: plainView,
-    };
+    return onStoredGroup(group, (input) => run(input, body));
   },
 };
 
