@@ -103,6 +103,21 @@ function probes(values: readonly string[]): string[] {
   return [...new Set([values[0]!, values[Math.floor(values.length / 2)]!, values[values.length - 1]!])];
 }
 
+/** Removing `count` stored members spread over the group (S3, S4): their values and the result. */
+function removalOf(size: number, count: number): { values: string[]; expected: Expectation } {
+  const removed = spreadIndices(size, count);
+  const values = removed.map(memberValue);
+  return {
+    values,
+    expected: {
+      memberCount: size - removed.length,
+      displayName: ORIGINAL_NAME,
+      present: survivors(size, removed),
+      absent: probes(values),
+    },
+  };
+}
+
 /**
  * S6 and S6r: a list as long as the group where even positions keep the stored member and odd
  * positions bring a new one. In S6 the kept members stay at their stored positions (a client
@@ -173,34 +188,16 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 'S3',
     title: "remove 1,000 members (Entra's value list)",
     request: (size) => {
-      const removed = spreadIndices(size, 1000);
-      const values = removed.map(memberValue);
-      return {
-        body: envelope([{ op: 'Remove', path: 'members', value: values.map((value) => ({ value })) }]),
-        expected: {
-          memberCount: size - removed.length,
-          displayName: ORIGINAL_NAME,
-          present: survivors(size, removed),
-          absent: probes(values),
-        },
-      };
+      const { values, expected } = removalOf(size, 1000);
+      return { body: envelope([{ op: 'Remove', path: 'members', value: values.map((value) => ({ value })) }]), expected };
     },
   },
   {
     id: 'S4',
     title: '1,000 remove ops members[value eq "…"]',
     request: (size) => {
-      const removed = spreadIndices(size, 1000);
-      const values = removed.map(memberValue);
-      return {
-        body: envelope(values.map((value) => ({ op: 'remove', path: valueEq(value) }))),
-        expected: {
-          memberCount: size - removed.length,
-          displayName: ORIGINAL_NAME,
-          present: survivors(size, removed),
-          absent: probes(values),
-        },
-      };
+      const { values, expected } = removalOf(size, 1000);
+      return { body: envelope(values.map((value) => ({ op: 'remove', path: valueEq(value) }))), expected };
     },
   },
   {
