@@ -57,9 +57,13 @@ export interface PatchLimits {
    */
   readonly maxMembers?: number;
   /**
-   * Most members that filters which do not pin `value` (`members[display eq "x"]`) may examine in
-   * one request; each such operation examines the whole group. Default 2,000,000. Over it: 400
-   * tooMany. Filters on `value` (`members[value eq "x"]`, Okta's) look members up by key instead.
+   * Most members that passes over the whole group may visit in one request. Charged, before each
+   * pass: a filter that does not pin `value` (`members[display eq "x"]`), an update of every member
+   * that needs their content, and a pending update of every member applied before an operation
+   * that reads or adds members. Default 2,000,000. Over it: 400 tooMany. Updates of every member
+   * in a row (`members.display`) fold into the final pass and are not charged; filters on `value`
+   * (`members[value eq "x"]`, Okta's) look members up by key, one visit per value, bounded by the
+   * request's size.
    */
   readonly maxScannedMembers?: number;
 }
