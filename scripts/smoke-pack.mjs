@@ -1,21 +1,58 @@
-// Packs the package as npm would publish it, installs the tarball into a fresh project, and runs
-// a patch through require, import, and TypeScript with moduleResolution node16 and bundler.
-//   npm run build && node scripts/smoke-pack.mjs
+// Packs the package as npm would publish it from a fresh clone, installs the tarball into a fresh
+// project, and runs a patch through require, import, and TypeScript with moduleResolution node16
+// and bundler.
+//
+// The pack starts from a copy of the repository's files (tracked and untracked, as `git` sees
+// them, without anything .gitignore'd: no dist/, no node_modules/), so the tarball holds dist/
+// only if `npm pack` builds it (the prepack script). node_modules is linked from this checkout.
+//   node scripts/smoke-pack.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const work = mkdtempSync(join(tmpdir(), 'scim-group-patch-smoke-'));
 const run = (command, args, cwd = work) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
-const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+// A clean tree: the files a clone would have once the working tree is committed.
+const tree = join(work, 'tree');
+const generated = /^(dist|node_modules)(\/|$)/; // never copied, even when linked or not ignored
+const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root)
+  .split('\0')
+  .filter((path) => path !== '' && !generated.test(path));
+let copied = 0;
+for (const path of listed) {
+  const from = join(root, path);
+  if (!existsSync(from) || lstatSync(from).isDirectory()) continue; // deleted in the working tree, or a submodule
+  mkdirSync(dirname(join(tree, path)), { recursive: true });
+  cpSync(from, join(tree, path), { verbatimSymlinks: true });
+  copied++;
+}
+symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'), 'junction');
+console.log(`clean tree: ${copied} files, no dist/`);
+
+const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], tree));
 const tarball = join(work, packed.filename);
+const paths = new Set(packed.files.map((f) => f.path));
 console.log(`packed ${packed.filename}: ${packed.files.length} files, ${packed.size} B`);
 
-const unexpected = packed.files.map((f) => f.path).filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(path));
+// Every entry point package.json names, and the four builds, must be in the tarball.
+const manifest = JSON.parse(readFileSync(join(tree, 'package.json'), 'utf8'));
+const targets = (value) =>
+  typeof value === 'string' ? [value] : value !== null && typeof value === 'object' ? Object.values(value).flatMap(targets) : [];
+const entryPoints = [manifest.main, manifest.module, manifest.types, ...targets(manifest.exports)]
+  .filter((target) => typeof target === 'string')
+  .map((target) => target.replace(/^\.\//, ''));
+const required = new Set(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', ...entryPoints]);
+const missing = [...required].filter((path) => !paths.has(path));
+if (missing.length > 0) {
+  throw new Error(`the tarball packed from a clean tree lacks ${missing.join(', ')} (does prepack build?); it has ${[...paths].join(', ')}`);
+}
+console.log(`entry points in the tarball: ${[...required].join(', ')}`);
+
+const unexpected = [...paths].filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(path));
 if (unexpected.length > 0) throw new Error(`unexpected files in the package: ${unexpected.join(', ')}`);
 
 writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'smoke', private: true, version: '0.0.0' }));
@@ -52,4 +89,5 @@ for (const [module, moduleResolution, files] of [
   run('node', [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--module', module, '--moduleResolution', moduleResolution, '--target', 'es2022', ...files]);
   console.log(`typescript (module ${module}, moduleResolution ${moduleResolution}): ok`);
 }
+rmSync(work, { recursive: true, force: true }); // kept when a step fails, for a look
 console.log('smoke test passed');
