@@ -118,6 +118,15 @@ function checkOperation(raw: unknown, index: number, options: ResolvedOptions): 
 }
 
 /**
+ * The detail for a request without a body. JSON `null` parses to `null`, so `undefined` means the
+ * host handed over no parsed body: most often its framework left a body of type
+ * `application/scim+json` unparsed, which is what SCIM clients send.
+ */
+const MISSING_BODY =
+  'request body is missing: the server received no parsed body. If the client sent one, the framework did not ' +
+  'parse it; register a JSON body parser for application/scim+json (RFC 7644 §3.1)';
+
+/**
  * Checks the envelope and every operation's op and path. Values are left for the normalizer.
  *
  * @throws ScimError 400 for the first problem found.
@@ -126,6 +135,7 @@ export function checkOperations(
   body: unknown,
   options: ResolvedOptions,
 ): { readonly schemas: readonly string[]; readonly operations: readonly CheckedOperation[] } {
+  if (body === undefined) throw badRequest('invalidSyntax', MISSING_BODY);
   if (!isObject(body)) {
     throw badRequest('invalidSyntax', `request body must be a PatchOp JSON object, got ${describe(body)}`);
   }

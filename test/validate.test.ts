@@ -71,6 +71,18 @@ describe('validatePatchRequest: envelope', () => {
     expect(scimTypeOf(body)).toBe(scimType);
   });
 
+  it('says that a missing body is probably a body parser the framework lacks', () => {
+    // undefined is what a framework hands over when it did not parse an application/scim+json body.
+    expect(scimTypeOf(undefined)).toBe('invalidSyntax');
+    const detail = detailOf(undefined);
+    expect(detail).toMatch(/^request body is missing: /);
+    expect(detail).toContain('the framework did not parse it');
+    expect(detail).toContain('application/scim+json');
+    // JSON null was parsed: it keeps the plain envelope message.
+    expect(detailOf(null)).toBe('request body must be a PatchOp JSON object, got null');
+    expect(detailOf('PATCH')).toBe('request body must be a PatchOp JSON object, got a string');
+  });
+
   it('rejects the whole request for one bad operation anywhere', () => {
     const body = {
       Operations: [
