@@ -8,6 +8,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     alias: [{ find: /^scim-group-patch$/, replacement: source }],
+    // No test may depend on the machine's speed: the default 5 s fails on a busy 2-core machine.
+    // Work is bounded by counting (test/complexity.test.ts); timeouts only stop a hang.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     coverage: {
       provider: 'v8',

@@ -8,6 +8,10 @@ const built = fileURLToPath(new URL('./dist/index.js', import.meta.url));
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // No test may depend on the machine's speed: the default 5 s fails on a busy 2-core machine.
+    // Work is bounded by counting (test/complexity.test.ts); timeouts only stop a hang.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     alias: [
       { find: /^(\.\.\/)+src\/index\.js$/, replacement: built },
       // The examples (and their tests) import the package by name.
