@@ -1,24 +1,30 @@
 /**
  * Starts the Huawei Cloud example on an in-memory PGlite database with demo data and prints
- * ready-to-paste curl calls.
+ * ready-to-paste curl calls. It stops on SIGINT, SIGTERM or when its parent exits (`../shared/run.ts`).
  *
  *   npm run example:huawei            (PORT=8081 npm run example:huawei for another port)
  */
-import { PGlite } from '@electric-sql/pglite';
+import { runExample } from '../shared/run.js';
 import { createSchema, DEMO, seedDemo } from './schema.js';
 import { start } from './server.js';
 
-const pg = await PGlite.create();
-await createSchema(pg);
-await seedDemo(pg);
-const server = await start({ db: pg, port: Number(process.env.PORT ?? 3001) });
+await runExample({
+  name: 'Huawei Cloud example',
+  defaultPort: 3001,
+  prepare: async (pg) => {
+    await createSchema(pg);
+    await seedDemo(pg);
+  },
+  start: (pg, port) => start({ db: pg, port }),
+  banner,
+});
 
-const group = `${server.url}/${DEMO.tenant.id}/scim/v2/Groups/${DEMO.groupId}`;
-const auth = `-H 'Authorization: Bearer ${DEMO.tenant.token}' -H 'Content-Type: application/scim+json'`;
-const patchOp = '"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]';
-const { first, second, carol, dave } = DEMO.users;
-
-console.log(`Huawei Cloud SCIM example listening on ${server.url}
+function banner(url: string): string {
+  const group = `${url}/${DEMO.tenant.id}/scim/v2/Groups/${DEMO.groupId}`;
+  const auth = `-H 'Authorization: Bearer ${DEMO.tenant.token}' -H 'Content-Type: application/scim+json'`;
+  const patchOp = '"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]';
+  const { first, second, carol, dave } = DEMO.users;
+  return `Huawei Cloud SCIM example listening on ${url}
 
   tenant ${DEMO.tenant.id}: token ${DEMO.tenant.token}
   group "Developers":  ${DEMO.groupId}   (another group of the tenant is named "Finance")
@@ -41,10 +47,5 @@ curl -i -X PATCH ${group} ${auth} -d '{${patchOp},"Operations":[{"op":"replace",
 curl -i -X PATCH ${group} -H 'Authorization: Bearer ${DEMO.otherTenant.token}' -H 'Content-Type: application/scim+json' -d '{${patchOp},"Operations":[]}'
 curl -i -X PATCH ${group} ${auth} -H 'If-Match: W/"0"' -d '{${patchOp},"Operations":[]}'
 
-Ctrl-C stops the server; the database lives in memory only.`);
-
-const stop = (): void => {
-  void server.close().then(() => pg.close()).then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+Ctrl-C stops the server; the database lives in memory only.`;
+}

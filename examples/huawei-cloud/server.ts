@@ -3,25 +3,41 @@
  *
  *   Authorization: Bearer <token>   → the token's tenant; it must be the tenant of the URL (else 403)
  *   PATCH → 204 No Content with the new ETag; errors carry schemas, detail, status and timeStamp
+ *
+ * Fastify only routes here: the Node server under it, the body reader, the checks on stored text
+ * and the error mapping are `../shared/`, the same as the LightOn server's.
  */
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { PGlite } from '@electric-sql/pglite';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import {
-  badRequest,
   forbidden,
   normalizePatchRequest,
-  payloadTooLarge,
-  ScimError,
-  toScimError,
   unauthorized,
   type ChangeSummary,
   type ExternalIdMutability,
   type PatchOptions,
+  type ScimError,
 } from 'scim-group-patch';
+import { DEFAULT_BODY_LIMIT, emptyBody, readJsonBody } from '../shared/body.js';
 import { Database, type QueryObserver } from '../shared/database.js';
-import { bearerToken, etagOf, SCIM_CONTENT_TYPE } from '../shared/http.js';
+import { bearerToken, etagOf } from '../shared/http.js';
+import {
+  createScimHttpServer,
+  KNOWN_METHODS,
+  MAX_SEGMENT_LENGTH,
+  onlyPatch,
+  routeNotFound,
+  runningServer,
+  SCIM_CONTENT_TYPE_HEADER,
+  toResponseError,
+  type RenderError,
+  type RunningServer,
+} from '../shared/server.js';
+import { checkStorableChanges } from '../shared/text.js';
 import { patchGroup, tenantOfToken } from './store.js';
+
+export type { RunningServer } from '../shared/server.js';
 
 /** Reported after each PATCH that changed a group: a hook for an audit log or an event bus. */
 export interface GroupChangedEvent {
@@ -35,7 +51,7 @@ export interface GroupChangedEvent {
 export interface HuaweiServerOptions {
   /** The database, with `createSchema` applied. */
   readonly db: PGlite;
-  /** Largest accepted body in bytes. Default 1 MiB. */
+  /** Largest accepted body in bytes, as sent and once decoded. Default 1 MiB. */
   readonly bodyLimit?: number;
   /**
    * Huawei documents that only displayName and members can be modified, so externalId is
@@ -52,36 +68,13 @@ export interface HuaweiServerOptions {
   readonly logError?: (error: unknown) => void;
 }
 
-/** A started server. */
-export interface RunningServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
-  close(): Promise<void>;
-}
-
 interface GroupRoute {
   Params: { tenantId: string; groupId: string };
 }
 
-/** Fastify's own errors a client causes (body parsing, media type, size), as SCIM errors. */
-function fastifyClientError(error: unknown): ScimError | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return badRequest('invalidSyntax', 'request body is not valid JSON');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return badRequest('invalidSyntax', 'Content-Length does not match the body');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return payloadTooLarge();
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ScimError({ status: 415, detail: `send the body as ${SCIM_CONTENT_TYPE} or application/json` });
-    default:
-      return undefined;
-  }
-}
+const GROUP_PATH = '/:tenantId/scim/v2/Groups/:groupId';
 
-/** Builds the Fastify app (not listening yet). */
+/** Builds the Fastify app on the shared Node server (not listening yet). */
 export function createServer(options: HuaweiServerOptions): FastifyInstance {
   const db = new Database(options.db, options.onQuery);
   const clock = options.now ?? (() => new Date());
@@ -90,15 +83,34 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     now: clock,
   };
   const logError = options.logError ?? ((error: unknown) => console.error(error));
-
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 1_048_576 });
-  // SCIM clients send application/scim+json; parse it like JSON (with prototype-poisoning checks).
-  app.addContentTypeParser(SCIM_CONTENT_TYPE, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-  // Only JSON bodies: anything else is 415 (Fastify would hand text/plain over as a string).
-  app.removeContentTypeParser('text/plain');
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  /** Huawei's error body: `schemas`, `scimType` when there is one, `detail`, `status`, `timeStamp`. */
+  const renderError: RenderError = (error: ScimError) => error.toResponse({ timeStamp: clock() });
 
   const sendError = (reply: FastifyReply, error: ScimError): FastifyReply =>
-    reply.code(error.status).type(SCIM_CONTENT_TYPE).send(error.toResponse({ timeStamp: clock() }));
+    reply.code(error.status).header('Content-Type', SCIM_CONTENT_TYPE_HEADER).send(JSON.stringify(renderError(error)));
+
+  const app = Fastify({
+    serverFactory: (handler) => createScimHttpServer(handler, { renderError }),
+    // The shared server answers what Node cannot parse; Fastify's own handler would send its JSON.
+    clientErrorHandler: () => undefined,
+    // The shared server refuses longer segments with 414 first; this is only a backstop.
+    routerOptions: { maxParamLength: MAX_SEGMENT_LENGTH },
+    // Errors Fastify raises before a route runs (a URL it cannot decode) get the SCIM body too.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, toResponseError(error, logError));
+    },
+    // HEAD is answered by the 405 route below, as every method but PATCH.
+    exposeHeadRoutes: false,
+    forceCloseConnections: true,
+    return503OnClosing: false,
+  });
+
+  // Every body goes through the shared reader (media type, charset, coding, size, UTF-8, JSON).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage): Promise<unknown> =>
+    readJsonBody(payload, request.headers, { limit: bodyLimit }),
+  );
 
   /** Runs before the body is read: a stranger's body is never parsed. */
   const authenticate = async (request: FastifyRequest<GroupRoute>): Promise<void> => {
@@ -108,10 +120,13 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     if (tenantId !== request.params.tenantId) throw forbidden('This token is not valid for this tenant');
   };
 
-  app.patch<GroupRoute>('/:tenantId/scim/v2/Groups/:groupId', { onRequest: authenticate }, async (request, reply) => {
+  app.patch<GroupRoute>(GROUP_PATH, { onRequest: authenticate }, async (request, reply) => {
     const { tenantId, groupId } = request.params;
+    // Fastify calls the body reader only when the request says it has a body.
+    if (request.body === undefined) throw emptyBody();
     const body: unknown = request.body;
     const changes = normalizePatchRequest(body, patchOptions);
+    checkStorableChanges(changes);
     const { version, summary } = await patchGroup(db, {
       tenantId,
       groupId,
@@ -123,13 +138,17 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     return reply.code(204).header('ETag', etagOf(version)).send();
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new ScimError({ status: 404, detail: `No endpoint ${request.method} ${request.url.split('?')[0] ?? ''}` })),
-  );
+  // The seed documents PATCH only; every other method on a group is 405, as on the LightOn server.
+  app.route({
+    method: KNOWN_METHODS.filter((method): method is HTTPMethods => method !== 'PATCH'),
+    url: GROUP_PATH,
+    handler: (_request, reply) => sendError(reply.header('Allow', 'PATCH'), onlyPatch('/{tenant_id}/scim/v2/Groups/{group_id}')),
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(reply, routeNotFound(request.method, request.url)));
 
   app.setErrorHandler((error: unknown, _request, reply) => {
-    const scimError = fastifyClientError(error) ?? toScimError(error);
-    if (scimError.status >= 500) logError(error);
+    const scimError = toResponseError(error, logError);
     if (scimError.status === 401) void reply.header('WWW-Authenticate', 'Bearer');
     return sendError(reply, scimError);
   });
@@ -144,6 +163,5 @@ export async function start(
   const app = createServer(options);
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
-  const { port } = app.server.address() as AddressInfo;
-  return { url: `http://${host}:${String(port)}`, close: () => app.close() };
+  return runningServer(app.server, host, () => app.close());
 }

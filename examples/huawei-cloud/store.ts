@@ -12,6 +12,7 @@ import {
 import { isUniqueViolation, type Database, type Sql } from '../shared/database.js';
 import { hashToken, ifMatchAllows } from '../shared/http.js';
 import { applyGroupChangesInSql } from '../shared/sql-group-patch.js';
+import { clip } from '../shared/text.js';
 import { DISPLAY_NAME_INDEX } from './schema.js';
 
 /** The tenant a bearer token belongs to, or undefined. */
@@ -72,7 +73,7 @@ export async function patchGroup(db: Database, input: PatchGroupInput): Promise<
     });
   } catch (error) {
     if (isUniqueViolation(error, DISPLAY_NAME_INDEX)) {
-      throw conflict(`displayName '${finalDisplayName(input.changes) ?? ''}' is already used by another group of this tenant`);
+      throw conflict(`displayName '${clip(finalDisplayName(input.changes) ?? '')}' is already used by another group of this tenant`);
     }
     throw error;
   }

@@ -1,23 +1,29 @@
 /**
  * Starts the LightOn Paradigm example on an in-memory PGlite database with demo data and prints
- * ready-to-paste curl calls.
+ * ready-to-paste curl calls. It stops on SIGINT, SIGTERM or when its parent exits (`../shared/run.ts`).
  *
  *   npm run example:lighton            (PORT=8080 npm run example:lighton for another port)
  */
-import { PGlite } from '@electric-sql/pglite';
+import { runExample } from '../shared/run.js';
 import { createSchema, DEMO, seedDemo } from './schema.js';
 import { start } from './server.js';
 
-const pg = await PGlite.create();
-await createSchema(pg);
-await seedDemo(pg);
-const server = await start({ db: pg, port: Number(process.env.PORT ?? 3000) });
+await runExample({
+  name: 'LightOn Paradigm example',
+  defaultPort: 3000,
+  prepare: async (pg) => {
+    await createSchema(pg);
+    await seedDemo(pg);
+  },
+  start: (pg, port) => start({ db: pg, port }),
+  banner,
+});
 
-const group = `${server.url}/scim/v2/Groups/${DEMO.engineeringId}`;
-const auth = `-H 'Authorization: Bearer ${DEMO.acme.token}' -H 'Content-Type: application/scim+json'`;
-const patchOp = '"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]';
-
-console.log(`LightOn Paradigm SCIM example listening on ${server.url}
+function banner(url: string): string {
+  const group = `${url}/scim/v2/Groups/${DEMO.engineeringId}`;
+  const auth = `-H 'Authorization: Bearer ${DEMO.acme.token}' -H 'Content-Type: application/scim+json'`;
+  const patchOp = '"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]';
+  return `LightOn Paradigm SCIM example listening on ${url}
 
   company ${DEMO.acme.name}: token ${DEMO.acme.token}
   group "Engineering":  ${DEMO.engineeringId}
@@ -36,14 +42,9 @@ curl -i -X PATCH ${group} ${auth} \\
   -d '{${patchOp},"Operations":[{"op":"remove","path":"members[value eq \\"${DEMO.users.ann}\\"]"}]}'
 
 # Errors: another company's group is 404 like a missing one; no token is 401; PUT is 405
-curl -i -X PATCH ${server.url}/scim/v2/Groups/${DEMO.globexGroupId} ${auth} -d '{${patchOp},"Operations":[]}'
+curl -i -X PATCH ${url}/scim/v2/Groups/${DEMO.globexGroupId} ${auth} -d '{${patchOp},"Operations":[]}'
 curl -i -X PATCH ${group} -H 'Content-Type: application/scim+json' -d '{${patchOp},"Operations":[]}'
 curl -i -X PUT ${group} ${auth} -d '{}'
 
-Ctrl-C stops the server; the database lives in memory only.`);
-
-const stop = (): void => {
-  void server.close().then(() => pg.close()).then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+Ctrl-C stops the server; the database lives in memory only.`;
+}

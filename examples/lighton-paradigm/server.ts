@@ -4,25 +4,30 @@
  *   Authorization: Bearer <token>   → the token's company; every group lookup is filtered by it
  *   PATCH  /scim/v2/Groups/:id      → 200 with the group (SCIMGroupCreateResponse), ETag
  *   PUT    /scim/v2/Groups/:id      → 405 (Paradigm disables PUT: Microsoft does not need it)
+ *
+ * Express only routes here: the Node server under it, the body reader, the checks on stored text
+ * and the error mapping are `../shared/`, the same as the Huawei server's.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import {
-  badRequest,
-  methodNotAllowed,
-  normalizePatchRequest,
-  payloadTooLarge,
-  ScimError,
-  toScimError,
-  unauthorized,
-  type ChangeSummary,
-  type PatchOptions,
-} from 'scim-group-patch';
+import { normalizePatchRequest, unauthorized, type ChangeSummary, type PatchOptions, type ScimError } from 'scim-group-patch';
+import { DEFAULT_BODY_LIMIT, readJsonBody } from '../shared/body.js';
 import { Database, type QueryObserver } from '../shared/database.js';
-import { bearerToken, etagOf, JSON_CONTENT_TYPES, SCIM_CONTENT_TYPE } from '../shared/http.js';
+import { bearerToken, etagOf, SCIM_CONTENT_TYPE } from '../shared/http.js';
+import {
+  createScimHttpServer,
+  listen,
+  onlyPatch,
+  routeNotFound,
+  sendScimError,
+  toResponseError,
+  type RenderError,
+  type RunningServer,
+} from '../shared/server.js';
+import { checkStorableChanges } from '../shared/text.js';
 import { companyOfToken, patchGroup } from './store.js';
+
+export type { RunningServer } from '../shared/server.js';
 
 /** Reported after each PATCH that changed a group: a hook for an audit log or an event bus. */
 export interface GroupChangedEvent {
@@ -36,8 +41,8 @@ export interface GroupChangedEvent {
 export interface LightOnServerOptions {
   /** The database, with `createSchema` applied. */
   readonly db: PGlite;
-  /** Largest accepted body, in bytes or as `'1mb'`. Default `'1mb'`. */
-  readonly bodyLimit?: number | string;
+  /** Largest accepted body in bytes, as sent and once decoded. Default 1 MiB. */
+  readonly bodyLimit?: number;
   /** The clock for `meta.lastModified`. */
   readonly now?: () => Date;
   /** Sees every SQL statement (tests count them). */
@@ -48,36 +53,10 @@ export interface LightOnServerOptions {
   readonly logError?: (error: unknown) => void;
 }
 
-/** A started server. */
-export interface RunningServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
-  close(): Promise<void>;
-}
-
 const GROUP_PATH = '/scim/v2/Groups/:id';
 
-function sendScimError(res: Response, error: ScimError): void {
-  res.status(error.status).type(SCIM_CONTENT_TYPE).json(error.toResponse());
-}
-
-/** Body-parser errors carry a `type`; map the ones a client causes to SCIM errors. */
-function bodyParserError(err: unknown): ScimError | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch (err.type) {
-    case 'entity.parse.failed':
-      return badRequest('invalidSyntax', 'request body is not valid JSON');
-    case 'entity.too.large':
-      return payloadTooLarge();
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ScimError({ status: 415, detail: 'unsupported content encoding or charset' });
-    case 'request.aborted':
-      return badRequest('invalidSyntax', 'request body was not received in full');
-    default:
-      return undefined;
-  }
-}
+/** Paradigm's error body: `schemas`, `scimType` when there is one, `detail`, `status`. */
+const renderError: RenderError = (error: ScimError) => error.toResponse();
 
 /** `excludedAttributes=members` (RFC 7644 §3.9) spares reading the member list for the response. */
 function excludesMembers(query: unknown): boolean {
@@ -88,7 +67,7 @@ function excludesMembers(query: unknown): boolean {
     .some((name) => name === 'members' || name === 'urn:ietf:params:scim:schemas:core:2.0:group:members');
 }
 
-/** Builds the Express app (not listening yet). */
+/** Builds the Express app (not listening yet; `start` puts it behind the shared Node server). */
 export function createServer(options: LightOnServerOptions): express.Express {
   const db = new Database(options.db, options.onQuery);
   const patchOptions: PatchOptions = {
@@ -98,12 +77,16 @@ export function createServer(options: LightOnServerOptions): express.Express {
     ...(options.now === undefined ? {} : { now: options.now }),
   };
   const logError = options.logError ?? ((error: unknown) => console.error(error));
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const companyOf = new WeakMap<Request, string>();
 
   const app = express();
   app.disable('x-powered-by');
   // Express would add hash ETags to every body; only the group's version is an ETag here.
   app.set('etag', false);
+  // One path is one resource, spelled one way, as on the Huawei server (Fastify's defaults).
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
 
   /** Bearer token → company. Runs before the body is read: a stranger's body is never parsed. */
   const authenticate = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
@@ -114,20 +97,12 @@ export function createServer(options: LightOnServerOptions): express.Express {
     next();
   };
 
-  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.is([...JSON_CONTENT_TYPES]) === false) {
-      throw new ScimError({ status: 415, detail: `send the body as ${SCIM_CONTENT_TYPE} or application/json` });
-    }
-    next();
-  };
-
-  const parseJson = express.json({ type: [...JSON_CONTENT_TYPES], limit: options.bodyLimit ?? '1mb' });
-
-  app.patch(GROUP_PATH, authenticate, requireJson, parseJson, async (req: Request<{ id: string }>, res: Response) => {
+  app.patch(GROUP_PATH, authenticate, async (req: Request<{ id: string }>, res: Response) => {
     const companyId = companyOf.get(req);
     if (companyId === undefined) throw unauthorized();
-    const body: unknown = req.body;
+    const body = await readJsonBody(req, req.headers, { limit: bodyLimit });
     const changes = normalizePatchRequest(body, patchOptions);
+    checkStorableChanges(changes);
     const result = await patchGroup(db, {
       companyId,
       groupId: req.params.id,
@@ -145,39 +120,24 @@ export function createServer(options: LightOnServerOptions): express.Express {
   // Paradigm offers no PUT ("Microsoft does not need it"), and this example no other method.
   app.all(GROUP_PATH, (_req: Request, res: Response) => {
     res.set('Allow', 'PATCH');
-    sendScimError(res, methodNotAllowed('Only PATCH is supported on /scim/v2/Groups/{id}'));
+    sendScimError(res, onlyPatch('/scim/v2/Groups/{id}'), renderError);
   });
 
   app.use((req: Request, res: Response) => {
-    sendScimError(res, new ScimError({ status: 404, detail: `No endpoint ${req.method} ${req.path}` }));
+    sendScimError(res, routeNotFound(req.method, req.originalUrl), renderError);
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const error = bodyParserError(err) ?? toScimError(err);
-    if (error.status >= 500) logError(err);
+    const error = toResponseError(err, logError);
     if (error.status === 401) res.set('WWW-Authenticate', 'Bearer');
-    sendScimError(res, error);
+    sendScimError(res, error, renderError);
   });
 
   return app;
 }
 
 /** Builds the app and listens on `host:port` (port 0: any free port). */
-export async function start(
-  options: LightOnServerOptions & { readonly port?: number; readonly host?: string },
-): Promise<RunningServer> {
-  const app = createServer(options);
-  const host = options.host ?? '127.0.0.1';
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host}:${String(port)}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+export function start(options: LightOnServerOptions & { readonly port?: number; readonly host?: string }): Promise<RunningServer> {
+  const server = createScimHttpServer(createServer(options), { renderError });
+  return listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 }

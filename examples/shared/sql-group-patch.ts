@@ -37,6 +37,7 @@ import {
   valueConstraintOf,
 } from 'scim-group-patch';
 import type { Sql } from './database.js';
+import { clip } from './text.js';
 
 /**
  * The memberships table this executor works on, the same for every server that uses it: one row
@@ -113,11 +114,6 @@ function toMember(row: MemberRow): GroupMember {
     ...(row.type === null ? {} : { type: row.type }),
     ...(row.ref === null ? {} : { $ref: row.ref }),
   };
-}
-
-/** Client text quoted in an error detail, cut at 80 characters as the library cuts it. */
-function clip(text: string): string {
-  return text.length <= 80 ? text : `${text.slice(0, 80)}… (${String(text.length)} characters)`;
 }
 
 function sameContent(a: MemberRow, b: MemberRow): boolean {

@@ -28,7 +28,7 @@ beforeAll(async () => {
     onQuery: counter.observe,
     onGroupChanged: (event) => events.push(event),
     logError: (error) => logged.push(error),
-    bodyLimit: '64kb',
+    bodyLimit: 64 * 1024,
   });
   groupUrl = `${server.url}/scim/v2/Groups/${DEMO.engineeringId}`;
 }, 60_000);

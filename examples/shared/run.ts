@@ -1,0 +1,84 @@
+/**
+ * What both `main.ts` files do: create an in-memory database, fill it, listen, print the banner,
+ * and stop cleanly.
+ *
+ * Stopping: `npm run example:…` is npm → sh → node. npm passes SIGTERM and SIGINT on to sh,
+ * and sh dies of them without passing them on to node. So the server stops on SIGTERM and SIGINT
+ * (whether node receives them itself, from a terminal's Ctrl-C or `kill`), and also when the
+ * process that started it is gone (its parent process id changes). Either way it closes the server
+ * (every connection) and the database, prints one line and exits 0.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import type { RunningServer } from './server.js';
+
+/** One example program. */
+export interface ExampleProgram {
+  /** Printed when it stops: `LightOn Paradigm example`. */
+  readonly name: string;
+  /** The port when `PORT` is not set. */
+  readonly defaultPort: number;
+  /** Creates the tables and the demo data. */
+  prepare(pg: PGlite): Promise<void>;
+  /** Starts the server on `127.0.0.1:port`. */
+  start(pg: PGlite, port: number): Promise<RunningServer>;
+  /** What to print once it listens: the URL, tokens and curl calls. */
+  banner(url: string): string;
+}
+
+/** How often the parent process id is read. */
+const PARENT_CHECK_MS = 500;
+
+function portFrom(text: string | undefined, fallback: number): number | undefined {
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  return Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : undefined;
+}
+
+/** Runs an example until a signal or the end of its parent. */
+export async function runExample(program: ExampleProgram): Promise<void> {
+  const port = portFrom(process.env.PORT, program.defaultPort);
+  if (port === undefined) {
+    console.error(`PORT must be a port number (0 to 65535), got '${process.env.PORT ?? ''}'`);
+    process.exitCode = 1;
+    return;
+  }
+  const pg = await PGlite.create();
+  await program.prepare(pg);
+  let server: RunningServer;
+  try {
+    server = await program.start(pg, port);
+  } catch (error) {
+    console.error(`${program.name} cannot listen on 127.0.0.1:${String(port)}: ${error instanceof Error ? error.message : String(error)}`);
+    await pg.close();
+    process.exitCode = 1;
+    return;
+  }
+  console.log(program.banner(server.url));
+
+  const parent = process.ppid;
+  let stopping = false;
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(parentCheck);
+    void server
+      .close()
+      .then(() => pg.close())
+      .then(
+        () => {
+          console.log(`${program.name} stopped (${reason}): server and database closed`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          console.error(`${program.name} did not stop cleanly:`, error);
+          process.exit(1);
+        },
+      );
+  };
+  const parentCheck = setInterval(() => {
+    if (process.ppid !== parent) stop('its parent process exited');
+  }, PARENT_CHECK_MS);
+  parentCheck.unref();
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
