@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** The oldest Node 20 the development tools accept (ESLint 10 and Rolldown want 20.19). */
+/** The oldest Node 20 the development tools accept (ESLint 10 and Vite 8 want 20.19). */
 export const DEVELOPMENT_NODE = '20.19.0';
 
 const MAX = Number.MAX_SAFE_INTEGER;
