@@ -4,10 +4,11 @@
 //
 // The pack starts from a copy of the repository's files (tracked and untracked, as `git` sees
 // them, without anything .gitignore'd: no dist/, no node_modules/), so the tarball holds dist/
-// only if `npm pack` builds it (the prepack script). node_modules is linked from this checkout.
+// only if `npm pack` builds it (the prepack script). Outside a git checkout it copies every file
+// but the generated ones. node_modules is linked from this checkout.
 //   node scripts/smoke-pack.mjs
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -16,12 +17,31 @@ const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const work = mkdtempSync(join(tmpdir(), 'scim-group-patch-smoke-'));
 const run = (command, args, cwd = work) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 
+/** The tree's files as git sees them; outside a git checkout, every file but the generated ones. */
+function filesOfTree() {
+  try {
+    return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\0')
+      .filter((path) => path !== '');
+  } catch {
+    const skipped = new Set(['.git', 'node_modules', 'dist', 'coverage', 'docs', '.fuzz']);
+    const files = [];
+    const walk = (directory) => {
+      for (const entry of readdirSync(join(root, directory), { withFileTypes: true })) {
+        const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+        if (entry.isDirectory() && !skipped.has(entry.name)) walk(path);
+        else if (entry.isFile() && !entry.name.endsWith('.tgz')) files.push(path);
+      }
+    };
+    walk('');
+    return files;
+  }
+}
+
 // A clean tree: the files a clone would have once the working tree is committed.
 const tree = join(work, 'tree');
 const generated = /^(dist|node_modules)(\/|$)/; // never copied, even when linked or not ignored
-const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root)
-  .split('\0')
-  .filter((path) => path !== '' && !generated.test(path));
+const listed = filesOfTree().filter((path) => !generated.test(path));
 let copied = 0;
 for (const path of listed) {
   const from = join(root, path);
