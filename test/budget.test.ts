@@ -11,19 +11,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, ScimError, tryApplyGroupPatch, type Group, type GroupMember } from '../src/index.js';
+import { counted } from './support/counted.js';
 
 const MEMBERS = 100_000;
 const OPERATIONS = DEFAULT_LIMITS.maxOperations;
-
-/** An array whose element reads are counted in `reads.count`. */
-function counted<T>(items: T[], reads: { count: number }): T[] {
-  return new Proxy(items, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && property.length > 0 && property.charCodeAt(0) <= 0x39) reads.count++;
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
-}
 
 const plainMembers: readonly GroupMember[] = Array.from({ length: MEMBERS }, (_, i) => ({
   value: `user-${String(i)}`,

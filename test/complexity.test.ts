@@ -6,16 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyGroupPatch, tryApplyGroupPatch, type Group, type GroupMember } from '../src/index.js';
-
-/** An array whose element reads are counted in `reads.count`. */
-function counted<T>(items: T[], reads: { count: number }): T[] {
-  return new Proxy(items, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && /^\d+$/.test(property)) reads.count++;
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
-}
+import { counted } from './support/counted.js';
 
 const member = (i: number): GroupMember => ({ value: `user-${String(i)}`, display: `User ${String(i)}` });
 

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScimError, tryApplyGroupPatch, type Group, type GroupMember } from '../src/index.js';
 import { deepFreeze, spell } from './arbitraries/index.js';
+import { counted } from './support/counted.js';
 
 const MEMBERS = 20_000;
 const RUNS = Number.parseInt(process.env.FUZZ_LARGE_RUNS ?? '', 10) || 25;
@@ -24,13 +25,7 @@ const stored: readonly GroupMember[] = deepFreeze(
 
 /** A frozen group whose member list counts element reads in `reads.count`. */
 function countedGroup(reads: { count: number }): Group {
-  const members = new Proxy(stored as GroupMember[], {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && property.length > 0 && property.charCodeAt(0) <= 0x39) reads.count++;
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
-  return Object.freeze({ id: 'g', displayName: 'Engineering', members });
+  return Object.freeze({ id: 'g', displayName: 'Engineering', members: counted(stored as GroupMember[], reads) });
 }
 
 /** A stored value, a new one, or one that differs only in case. */
