@@ -141,26 +141,22 @@ interface Token {
   readonly number?: number;
 }
 
-function isAlpha(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
+/*
+ * The scanner's character classes, as sticky patterns matched where the scanner stands. A bare word
+ * is a keyword or an attribute path (ALPHA or `$`, then ALPHA DIGIT - _ . : $, for URNs, dots and
+ * `$ref`); a name is RFC 7644's ATTRNAME (ALPHA, then ALPHA DIGIT - _), or `$ref`.
+ */
+const WORD = /[a-z$][\w.:$-]*/iy;
+const WORD_CHARS = /[\w.:$-]*/y;
+const NAME = /[a-z$][\w-]*/iy;
+const SPACES = /[ \t\n\r]*/y;
+/** A JSON number (RFC 8259 §6). */
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** Characters of a bare word: an attribute path (with URN and dots) or a keyword. */
-function isWordChar(c: number): boolean {
-  // ALPHA DIGIT - _ . : $
-  return isAlpha(c) || isDigit(c) || c === 45 || c === 95 || c === 46 || c === 58 || c === 36;
-}
-
-function isNameChar(c: number): boolean {
-  return isAlpha(c) || isDigit(c) || c === 45 || c === 95;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13;
+/** Where a match of a sticky `pattern` at `start` ends, or `start` when there is none. */
+function scanEnd(pattern: RegExp, text: string, start: number): number {
+  pattern.lastIndex = start;
+  return pattern.test(text) ? pattern.lastIndex : start;
 }
 
 /** Reads the tokens of a filter, one at a time, from a position in the source. */
@@ -194,156 +190,86 @@ class Tokenizer {
 
   private read(): Token {
     const s = this.source;
-    while (this.pos < s.length && isSpace(s.charCodeAt(this.pos))) this.pos++;
-    const start = this.pos;
-    if (start >= s.length) return { kind: 'end', text: '', start };
-    const c = s.charCodeAt(start);
-    if (c === 40 || c === 41 || c === 91 || c === 93) {
+    const start = (this.pos = scanEnd(SPACES, s, this.pos));
+    const c = s[start];
+    if (c === undefined) return { kind: 'end', text: '', start };
+    if (c === '(' || c === ')' || c === '[' || c === ']') {
       this.pos++;
-      return { kind: s[start] as '(' | ')' | '[' | ']', text: s[start] ?? '', start };
+      return { kind: c, text: c, start };
     }
-    if (c === 34) return this.readString(start);
-    if (c === 45 || isDigit(c)) return this.readNumber(start);
-    if (isAlpha(c) || c === 36) {
-      let end = start + 1;
-      while (end < s.length && isWordChar(s.charCodeAt(end))) end++;
-      this.pos = end;
-      return { kind: 'word', text: s.slice(start, end), start };
-    }
-    throw this.fail(`unexpected character '${clip(s[start] ?? '')}' at position ${String(start)}`);
+    if (c === '"') return this.readString(start);
+    if (c === '-' || (c >= '0' && c <= '9')) return this.readNumber(start);
+    const end = scanEnd(WORD, s, start);
+    if (end === start) throw this.fail(`unexpected character '${clip(c)}' at position ${String(start)}`);
+    this.pos = end;
+    return { kind: 'word', text: s.slice(start, end), start };
   }
 
   private readString(start: number): Token {
     const s = this.source;
-    let out = '';
-    let i = start + 1;
-    let chunk = i;
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
-      if (c === 34) {
-        out += s.slice(chunk, i);
-        this.pos = i + 1;
-        return { kind: 'string', text: out, start };
-      }
-      if (c < 0x20) throw this.fail(`control character in string at position ${String(i)}`);
-      if (c === 92) {
-        out += s.slice(chunk, i);
-        const e = s[i + 1];
-        switch (e) {
-          case '"':
-          case '\\':
-          case '/':
-            out += e;
-            i += 2;
-            break;
-          case 'b':
-            out += '\b';
-            i += 2;
-            break;
-          case 'f':
-            out += '\f';
-            i += 2;
-            break;
-          case 'n':
-            out += '\n';
-            i += 2;
-            break;
-          case 'r':
-            out += '\r';
-            i += 2;
-            break;
-          case 't':
-            out += '\t';
-            i += 2;
-            break;
-          case 'u': {
-            const hex = s.slice(i + 2, i + 6);
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-              throw this.fail(`bad \\u escape at position ${String(i)}`);
-            }
-            out += String.fromCharCode(parseInt(hex, 16));
-            i += 6;
-            break;
-          }
-          default:
-            throw this.fail(`bad escape in string at position ${String(i)}`);
-        }
-        chunk = i;
-        continue;
-      }
-      i++;
+    let end = start + 1;
+    // The closing quote is the first one not escaped by a backslash.
+    while (s[end] !== '"') {
+      if (end >= s.length) throw this.fail(`unterminated string starting at position ${String(start)}`);
+      end += s[end] === '\\' ? 2 : 1;
     }
-    throw this.fail(`unterminated string starting at position ${String(start)}`);
+    this.pos = end + 1;
+    try {
+      // A filter's string is a JSON string (RFC 7644 §3.4.2.2 compValue), so JSON decodes it.
+      return { kind: 'string', text: JSON.parse(s.slice(start, end + 1)) as string, start };
+    } catch {
+      throw this.fail(`bad escape or control character in the string at position ${String(start)}`);
+    }
   }
 
   private readNumber(start: number): Token {
     const s = this.source;
-    let i = start;
-    if (s.charCodeAt(i) === 45) i++;
-    const intStart = i;
-    while (i < s.length && isDigit(s.charCodeAt(i))) i++;
-    const intLength = i - intStart;
-    if (intLength === 0 || (intLength > 1 && s.charCodeAt(intStart) === 48)) {
+    JSON_NUMBER.lastIndex = start;
+    const text = JSON_NUMBER.exec(s)?.[0] ?? '';
+    const end = start + text.length;
+    // `01`, `1.`, `1e`, `-` and `12abc` stop the match early, before a character of a word.
+    if (text === '' || scanEnd(WORD_CHARS, s, end) !== end) {
       throw this.fail(`malformed number at position ${String(start)}`);
     }
-    if (s.charCodeAt(i) === 46) {
-      i++;
-      const fracStart = i;
-      while (i < s.length && isDigit(s.charCodeAt(i))) i++;
-      if (i === fracStart) throw this.fail(`malformed number at position ${String(start)}`);
-    }
-    if (s.charCodeAt(i) === 101 || s.charCodeAt(i) === 69) {
-      i++;
-      if (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45) i++;
-      const expStart = i;
-      while (i < s.length && isDigit(s.charCodeAt(i))) i++;
-      if (i === expStart) throw this.fail(`malformed number at position ${String(start)}`);
-    }
-    if (i < s.length && isWordChar(s.charCodeAt(i))) {
-      throw this.fail(`malformed number at position ${String(start)}`);
-    }
-    this.pos = i;
-    const text = s.slice(start, i);
+    this.pos = end;
     return { kind: 'number', text, start, number: Number(text) };
   }
 }
 
-/** Reads `ATTRNAME` at `start`; returns the end index, or `start` when there is none. */
-function scanName(source: string, start: number): number {
-  const first = source.charCodeAt(start);
-  if (!(isAlpha(first) || first === 36)) return start;
-  let end = start + 1;
-  while (end < source.length && isNameChar(source.charCodeAt(end))) end++;
-  return end;
-}
-
-/** URIs are loose here (the resolver decides which schemas exist) but may not be empty. */
-function isUri(text: string): boolean {
-  if (text.length === 0) return false;
-  for (let i = 0; i < text.length; i++) {
-    if (!isWordChar(text.charCodeAt(i))) return false;
-  }
-  return isAlpha(text.charCodeAt(0));
-}
+/**
+ * A schema URI (RFC 7643 §3) as a path may spell it: a URN with a namespace and a name,
+ * `urn:<NID>:<NSS>` (RFC 8141: the NID is 2 to 32 letters, digits and hyphens, starting and ending
+ * with a letter or digit), no segment empty. The SCIM schemas
+ * (`urn:ietf:params:scim:schemas:core:2.0:User`) and custom ones (`urn:example:scim:2.0:Acme`)
+ * pass; in `urn:attr` and `urn:x:attr` the part before the attribute is no schema URN. The
+ * tokenizer reads no '/', so URL-shaped schema URIs never reach here.
+ */
+const SCHEMA_URN = /^urn:[a-z0-9][a-z0-9-]{0,30}[a-z0-9](?::[^:]+)+$/i;
 
 /**
- * Splits `[URI ":"] ATTRNAME ["." ATTRNAME]` into its parts.
+ * Splits `[URI ":"] ATTRNAME ["." ATTRNAME]` into its parts, or says why it cannot.
  * The URI is everything before the last colon: URNs contain colons and dots (`2.0`), names do not.
  */
-function parseAttrPath(text: string): AttributePath | undefined {
-  const colon = text.lastIndexOf(':');
-  const uri = colon >= 0 ? text.slice(0, colon) : undefined;
-  if (uri !== undefined && !isUri(uri)) return undefined;
-  const nameStart = colon + 1;
-  const nameEnd = scanName(text, nameStart);
-  if (nameEnd === nameStart) return undefined;
+function parseAttrPath(text: string): AttributePath | string {
+  const lastColon = text.lastIndexOf(':');
+  const uri = lastColon >= 0 ? text.slice(0, lastColon) : undefined;
+  if (uri !== undefined && !SCHEMA_URN.test(uri)) {
+    return `'${clip(uri)}' is not a schema URN (urn:<namespace>:<name>)`;
+  }
+  const nameStart = lastColon + 1;
+  const nameEnd = scanEnd(NAME, text, nameStart);
+  if (nameEnd === nameStart) {
+    return uri === undefined
+      ? 'expected [URI:]attribute[.subAttribute]'
+      : `expected an attribute name after the schema URN '${clip(uri)}'`;
+  }
   const name = text.slice(nameStart, nameEnd);
-  if (nameEnd === text.length) return uri === undefined ? { name } : { uri, name };
-  if (text.charCodeAt(nameEnd) !== 46) return undefined;
-  const subEnd = scanName(text, nameEnd + 1);
-  if (subEnd === nameEnd + 1 || subEnd !== text.length) return undefined;
-  const subAttribute = text.slice(nameEnd + 1, subEnd);
-  return uri === undefined ? { name, subAttribute } : { uri, name, subAttribute };
+  const subEnd = scanEnd(NAME, text, nameEnd + 1);
+  if (nameEnd < text.length && (text[nameEnd] !== '.' || subEnd === nameEnd + 1 || subEnd !== text.length)) {
+    return 'expected [URI:]attribute[.subAttribute]';
+  }
+  const path = nameEnd === text.length ? { name } : { name, subAttribute: text.slice(nameEnd + 1, subEnd) };
+  return uri === undefined ? path : { uri, ...path };
 }
 
 /** Recursive-descent filter parser over a `Tokenizer`. */
@@ -353,7 +279,7 @@ class FilterParser {
   constructor(
     private readonly tokens: Tokenizer,
     private readonly maxDepth: number,
-    private readonly allowValuePath: boolean,
+    private allowValuePath: boolean,
     private readonly fail: (message: string) => ScimError,
     /** For input that ends too early: in a path, a '[' never closed is a malformed path. */
     private readonly failAtEnd: (message: string) => ScimError = fail,
@@ -394,8 +320,8 @@ class FilterParser {
       return { kind: 'not', filter: inner };
     }
     const attribute = parseAttrPath(token.text);
-    if (attribute === undefined) {
-      throw this.fail(`'${clip(token.text)}' is not an attribute path (position ${String(token.start)})`);
+    if (typeof attribute === 'string') {
+      throw this.fail(`'${clip(token.text)}' is not an attribute path: ${attribute} (position ${String(token.start)})`);
     }
     return this.parseAttributeExpression(attribute);
   }
@@ -403,11 +329,14 @@ class FilterParser {
   private parseAttributeExpression(attribute: AttributePath): Filter {
     const token = this.tokens.next();
     if (token.kind === '[') {
+      // RFC 7644 §3.4.2.2: a valFilter holds no valuePath, so '[' never nests.
       if (!this.allowValuePath) {
         throw this.fail(`a value filter cannot nest '[' (position ${String(token.start)})`);
       }
+      this.allowValuePath = false;
       const inner = this.nested(() => this.parseOr());
       this.expect(']');
+      this.allowValuePath = true;
       return { kind: 'valuePath', attribute, filter: inner };
     }
     if (token.kind !== 'word') throw this.unexpected(token, 'an operator');
@@ -532,13 +461,12 @@ export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
     badRequest('invalidFilter', `invalid filter in path '${clip(path)}': ${message}`);
   checkLength(path, limits, pathError);
 
-  let headEnd = 0;
-  while (headEnd < path.length && isWordChar(path.charCodeAt(headEnd))) headEnd++;
+  const headEnd = scanEnd(WORD_CHARS, path, 0);
   const head = parseAttrPath(path.slice(0, headEnd));
-  if (head === undefined) throw pathError('expected [URI:]attribute[.subAttribute]');
+  if (typeof head === 'string') throw pathError(head);
   if (headEnd === path.length) return toParsedPath(head, undefined, head.subAttribute);
 
-  if (path.charCodeAt(headEnd) !== 91) {
+  if (path[headEnd] !== '[') {
     throw pathError(`unexpected '${path[headEnd] ?? ''}' at position ${String(headEnd)}`);
   }
   if (head.subAttribute !== undefined) {
@@ -556,10 +484,10 @@ export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
   if (close.kind !== ']') throw filterError(`expected ']' but found '${clip(close.text)}'`);
   const afterFilter = tokens.position;
   if (afterFilter === path.length) return toParsedPath(head, filter, undefined);
-  if (path.charCodeAt(afterFilter) !== 46) {
+  if (path[afterFilter] !== '.') {
     throw pathError(`unexpected '${path[afterFilter] ?? ''}' after ']'`);
   }
-  const subEnd = scanName(path, afterFilter + 1);
+  const subEnd = scanEnd(NAME, path, afterFilter + 1);
   if (subEnd === afterFilter + 1 || subEnd !== path.length) {
     throw pathError(`expected a sub-attribute name after '].'`);
   }

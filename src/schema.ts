@@ -98,7 +98,7 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
  */
 export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget {
   if (parsed.uri !== undefined && parsed.uri.toLowerCase() !== GROUP_SCHEMA_LOWER) {
-    throw invalidPath(label, `unknown schema '${clip(parsed.uri)}'; only ${GROUP_SCHEMA} attributes can be patched`);
+    throw invalidPath(label, unknownSchema(parsed.uri, parsed.attribute));
   }
   rejectPrototypeKey(parsed.attribute, label, 'invalidPath');
   if (parsed.subAttribute !== undefined) rejectPrototypeKey(parsed.subAttribute, label, 'invalidPath');
@@ -133,6 +133,18 @@ export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget
     ...(filter === undefined ? {} : { filter }),
     ...(subAttribute === undefined ? {} : { subAttribute }),
   };
+}
+
+/**
+ * Why a path's schema URN is refused. A path that is a schema URN alone parses as URN + name
+ * (`urn:ietf:params:scim:schemas:core:2.0` + `Group`), so the detail names the whole URN: SCIM
+ * schema URNs end in a name after a version (`2.0:Group`), and a URN part that ends in a version
+ * is read as the start of one.
+ */
+function unknownSchema(uri: string, attribute: string): string {
+  return /:\d[\d.]*$/.test(uri)
+    ? `'${clip(`${uri}:${attribute}`)}' is a schema URN, not an attribute: name one after it, as in '${GROUP_SCHEMA}:members'`
+    : `unknown schema '${clip(uri)}'; only ${GROUP_SCHEMA} attributes can be patched`;
 }
 
 /** Rewrites a filter on members so that every attribute is a canonical member sub-attribute. */

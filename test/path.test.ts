@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter, parsePath, ScimError, type Filter, type ParsedPath } from '../src/index.js';
+import { applyGroupPatch, parseFilter, parsePath, ScimError, type Filter, type ParsedPath } from '../src/index.js';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
@@ -14,6 +14,16 @@ function errorOf(run: () => unknown): { status: number; scimType: string | undef
     expect(error).toBeInstanceOf(ScimError);
     const e = error as ScimError;
     return { status: e.status, scimType: e.scimType };
+  }
+  throw new Error('expected a ScimError');
+}
+
+function detailOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScimError);
+    return (error as ScimError).detail;
   }
   throw new Error('expected a ScimError');
 }
@@ -244,5 +254,97 @@ describe('parser hardening', () => {
     }
     expect(detail.length).toBeGreaterThan(0);
     expect(detail.length).toBeLessThan(300);
+  });
+});
+
+/**
+ * RFC 7644 §3.10: a fully qualified attribute is `<schema URI>:<attribute>`, and RFC 7643 §3
+ * makes schemas URIs; the SCIM ones are URNs (`urn:ietf:params:scim:schemas:core:2.0:Group`).
+ * The parser reads the part before the last colon as the schema URN and accepts it when it is one:
+ * `urn:<namespace>:<name>`, the namespace 2 to 32 letters, digits and hyphens (RFC 8141), no part
+ * empty.
+ */
+describe('parsePath and parseFilter: schema URN prefixes', () => {
+  const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+  const accepted: readonly [string, ParsedPath][] = [
+    [`${GROUP}:displayName`, { uri: GROUP, attribute: 'displayName' }],
+    [`${ENTERPRISE}:manager.value`, { uri: ENTERPRISE, attribute: 'manager', subAttribute: 'value' }],
+    ['URN:IETF:params:scim:schemas:core:2.0:Group:members', { uri: 'URN:IETF:params:scim:schemas:core:2.0:Group', attribute: 'members' }],
+    ['urn:example:scim:2.0:Acme:level', { uri: 'urn:example:scim:2.0:Acme', attribute: 'level' }],
+    ['urn:ab:c:attr', { uri: 'urn:ab:c', attribute: 'attr' }],
+    [`urn:${'n'.repeat(32)}:c:attr`, { uri: `urn:${'n'.repeat(32)}:c`, attribute: 'attr' }],
+    [`${GROUP}:members[value eq "x"]`, { uri: GROUP, attribute: 'members', filter: eq('value', 'x') }],
+  ];
+  it.each(accepted)('%s', (path, expected) => {
+    expect(parsePath(path)).toEqual(expected);
+  });
+
+  const rejected: readonly string[] = [
+    'urn:attr',
+    'urn:displayName',
+    'urn:x:displayName',
+    'urn:example:displayName',
+    'urn::displayName',
+    'urn:example::scim:displayName',
+    'urn:-ab:c:attr',
+    'urn:ab-:c:attr',
+    `urn:${'n'.repeat(33)}:c:attr`,
+    'a:b:displayName',
+    'schema:x:y:displayName',
+    `${GROUP}:`,
+    `${GROUP}:members[value eq "x"]:`,
+  ];
+  it.each(rejected)('%j is invalidPath', (path) => {
+    expect(errorOf(() => parsePath(path))).toEqual({ status: 400, scimType: 'invalidPath' });
+  });
+
+  it.each(['urn:attr eq "x"', 'urn:x:attr pr', 'a:b:attr eq 1', `${GROUP}: pr`])('filter %j is invalidFilter', (filter) => {
+    expect(errorOf(() => parseFilter(filter))).toEqual({ status: 400, scimType: 'invalidFilter' });
+  });
+
+  it('says which URN is not a schema URN, and which URN an attribute is missing after', () => {
+    expect(detailOf(() => parsePath('urn:attr'))).toContain(`'urn' is not a schema URN`);
+    expect(detailOf(() => parsePath(`${GROUP}:`))).toContain(`after the schema URN '${GROUP}'`);
+  });
+});
+
+describe('parseFilter: value filters do not nest (RFC 7644 §3.4.2.2 valFilter)', () => {
+  it.each(['emails[type[value eq "x"] pr]', 'emails[type eq "work" and x[y eq 1]]', 'a[not (b[c pr])]'])('%j is invalidFilter', (filter) => {
+    expect(errorOf(() => parseFilter(filter))).toEqual({ status: 400, scimType: 'invalidFilter' });
+  });
+
+  it('accepts value filters side by side and after one another', () => {
+    expect(parseFilter('emails[type eq "work"] and ims[type eq "aim"]').kind).toBe('and');
+    expect(parseFilter('(emails[type eq "work"]) or not (ims[value pr])').kind).toBe('or');
+  });
+});
+
+describe('Group paths that name a schema URN', () => {
+  const group = { id: 'g', displayName: 'G', members: [{ value: 'x' }] };
+  const patch = (path: string, op = 'replace'): unknown =>
+    applyGroupPatch(group, { Operations: [{ op, path, value: { display: 'X' } }] });
+
+  it.each([
+    [GROUP, GROUP],
+    [`${GROUP}.displayName`, GROUP],
+    [`${GROUP}[value eq "x"]`, GROUP],
+    ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:User'],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+  ])('%s alone is invalidPath, and the detail names %s whole', (path, named) => {
+    expect(errorOf(() => patch(path))).toEqual({ status: 400, scimType: 'invalidPath' });
+    const detail = detailOf(() => patch(path));
+    expect(detail).toContain(`'${named}' is a schema URN, not an attribute`);
+    // Not the URN cut before its last part, as if `Group` were the attribute.
+    expect(detail).not.toContain(`'${named.slice(0, named.lastIndexOf(':'))}'`);
+  });
+
+  it('names an unknown schema by the URN before the attribute', () => {
+    const detail = detailOf(() => patch(`${'urn:ietf:params:scim:schemas:core:2.0:User'}:userName`));
+    expect(detail).toContain(`unknown schema 'urn:ietf:params:scim:schemas:core:2.0:User'`);
+  });
+
+  it('applies a filter path behind the Group URN', () => {
+    const result = applyGroupPatch(group, { Operations: [{ op: 'remove', path: `${GROUP}:members[value eq "x"]` }] });
+    expect(result.members).toEqual([]);
   });
 });
