@@ -1,37 +1,69 @@
 /**
- * Evaluating a parsed filter against a resource (RFC 7644 §3.4.2.2).
+ * Evaluating a parsed filter against a resource (RFC 7644 §3.4.2.2), any resource: a group
+ * member, a User, a Group.
  *
  * Attribute names are matched case-insensitively (RFC 7643 §2.1) and only own properties are read,
  * so a filter can never reach `Object.prototype`. A multi-valued attribute matches when any of its
- * values matches.
+ * values matches. An unassigned attribute, `null` and an empty array are one state (RFC 7643 §2.5).
+ * How a value compares depends on its type (RFC 7643 §2.3): `MatchOptions` says which attributes
+ * are dateTimes and which strings are case-exact.
  *
  * @see RFC 7644 §3.4.2.2
  */
-import type { AttributePath, CompareFilter, Filter } from './path.js';
+import type { AttributePath, CompareFilter, CompareOperator, Filter } from './path.js';
 import { assertNever } from './never.js';
 
-/** How `matchesFilter` compares strings. */
+/**
+ * The data types of RFC 7643 §2.3, spelled as an attribute definition's `type` (RFC 7643 §7).
+ *
+ * @see RFC 7643 §2.3
+ */
+export type AttributeType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'binary'
+  | 'complex';
+
+/**
+ * What `matchesFilter` knows of the resource's schema. Both callbacks receive the attribute's full
+ * path from the resource: inside `emails[type eq "work"]`, `type` is `{ name: 'emails',
+ * subAttribute: 'type' }`. An RFC 7643 attribute definition feeds them directly: its `type` and
+ * its `caseExact`.
+ */
 export interface MatchOptions {
   /**
-   * Says whether string comparisons on an attribute are case-exact. By default none are: RFC 7643
-   * §2.2 makes `caseExact` false unless a schema says otherwise.
+   * Says whether string comparisons on an attribute are case-exact (RFC 7643 §2.2 `caseExact`).
+   * Without it, only `reference` and `binary` attributes are (RFC 7643 §2.3.6, §2.3.7); every
+   * other string compares case-insensitively, as `caseExact` defaults to false.
    */
   readonly isCaseExact?: (attribute: AttributePath) => boolean;
+  /**
+   * Says an attribute's type, or `undefined` when the caller does not know. Unknown attributes
+   * compare by their JSON type, except `meta.created` and `meta.lastModified` (in any case, with
+   * or without a schema URN), which are dateTimes unless this callback says otherwise. dateTimes
+   * compare as instants: `eq`, `ne`, `gt`, `ge`, `lt`, `le` order them chronologically (RFC 7644
+   * §3.4.2.2); `co`, `sw`, `ew` compare their text.
+   */
+  readonly attributeType?: (attribute: AttributePath) => AttributeType | undefined;
 }
-
-const NEVER_CASE_EXACT = (): boolean => false;
 
 /** Reads an own property by case-insensitive name; never looks at the prototype chain. */
 export function getOwnAttribute(resource: unknown, name: string): unknown {
-  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
-    return undefined;
-  }
-  if (Object.hasOwn(resource, name)) return (resource as Record<string, unknown>)[name];
+  if (!isRecord(resource)) return undefined;
+  if (Object.hasOwn(resource, name)) return resource[name];
   const wanted = name.toLowerCase();
   for (const key of Object.keys(resource)) {
-    if (key.toLowerCase() === wanted) return (resource as Record<string, unknown>)[key];
+    if (key.toLowerCase() === wanted) return resource[key];
   }
   return undefined;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function resolveAttribute(resource: unknown, attribute: AttributePath): unknown {
@@ -39,113 +71,207 @@ function resolveAttribute(resource: unknown, attribute: AttributePath): unknown 
   if (attribute.uri !== undefined) {
     // An extension attribute lives under its schema URN; a core one at the top level.
     const extension = getOwnAttribute(resource, attribute.uri);
-    if (typeof extension === 'object' && extension !== null) holder = extension;
+    if (isRecord(extension)) holder = extension;
   }
   const value = getOwnAttribute(holder, attribute.name);
-  if (attribute.subAttribute === undefined) return value;
   const sub = attribute.subAttribute;
+  if (sub === undefined) return value;
   if (Array.isArray(value)) return value.map((item: unknown) => getOwnAttribute(item, sub));
   return getOwnAttribute(value, sub);
 }
 
-/** RFC 7644 §3.4.2.2 `pr`: a non-empty value, or a complex value with a non-empty node. */
-function isPresent(value: unknown): boolean {
+/**
+ * SCIM nests values at most three levels deep (a multi-valued complex attribute whose
+ * sub-attribute is multi-valued), so `pr` looks no deeper: resource data never drives deeper
+ * recursion.
+ */
+const MAX_NESTING = 3;
+
+/**
+ * RFC 7644 §3.4.2.2 `pr`: a non-empty value, or a complex value with a non-empty node. Its
+ * negation is the unassigned state of RFC 7643 §2.5 (unassigned, `null`, `[]`), which `eq null`
+ * tests.
+ */
+function isPresent(value: unknown, depth = MAX_NESTING): boolean {
   if (value === undefined || value === null) return false;
-  if (typeof value === 'string') return value.length > 0;
-  if (Array.isArray(value)) return value.some(isPresent);
-  if (typeof value === 'object') return Object.values(value).some(isPresent);
-  return true;
+  if (typeof value !== 'object') return value !== '';
+  return depth > 0 && (Array.isArray(value) ? value : Object.values(value)).some((v) => isPresent(v, depth - 1));
 }
 
-function compareOne(actual: unknown, filter: CompareFilter, caseExact: boolean): boolean {
-  const expected = filter.value;
-  if (expected === null) return actual === undefined || actual === null;
-  if (typeof actual === 'string' && typeof expected === 'string') {
-    const a = caseExact ? actual : actual.toLowerCase();
-    const b = caseExact ? expected : expected.toLowerCase();
-    switch (filter.operator) {
-      case 'eq':
-      case 'ne':
-        return a === b;
-      case 'co':
-        return a.includes(b);
-      case 'sw':
-        return a.startsWith(b);
-      case 'ew':
-        return a.endsWith(b);
-      case 'gt':
-        return a > b;
-      case 'ge':
-        return a >= b;
-      case 'lt':
-        return a < b;
-      case 'le':
-        return a <= b;
-    }
-  }
-  if (typeof actual === 'number' && typeof expected === 'number') {
-    switch (filter.operator) {
-      case 'gt':
-        return actual > expected;
-      case 'ge':
-        return actual >= expected;
-      case 'lt':
-        return actual < expected;
-      case 'le':
-        return actual <= expected;
-      default:
-        return actual === expected;
-    }
-  }
-  return typeof actual === 'boolean' && actual === expected;
+// xsd:dateTime (RFC 7643 §2.3.5): date and time to the second, fraction, offset (or none: UTC).
+const DATE_TIME = /^((\d{4}-\d\d-(\d\d))T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$/i;
+
+/**
+ * An xsd:dateTime as a string that sorts as the instants do, or `undefined` when the text is not
+ * one: the whole seconds since the epoch plus 2e12 (13 digits for every 4-digit year), then the
+ * fraction's digits without trailing zeros. No precision is lost. `Date.parse` reads the whole
+ * seconds, which the regular expression has made an ECMAScript date-time string; it rolls
+ * 30 February over to 2 March, so the day must read back unchanged.
+ */
+function instantOf(text: string): string | undefined {
+  const m = DATE_TIME.exec(text);
+  if (m === null || new Date(m[2] ?? '').getUTCDate() !== Number(m[3])) return undefined;
+  // Upper case: ECMAScript defines `T` and `Z`, and leaves `t` and `z` to each engine.
+  const ms = Date.parse(`${m[1] ?? ''}${m[5] ?? 'Z'}`.toUpperCase());
+  return Number.isNaN(ms) ? undefined : `${String(ms / 1000 + 2e12)}${(m[4] ?? '').replace(/0+$/, '')}`;
 }
 
-function matchesCompare(resource: unknown, filter: CompareFilter, options: MatchOptions): boolean {
-  const actual = resolveAttribute(resource, filter.attribute);
-  const caseExact = (options.isCaseExact ?? NEVER_CASE_EXACT)(filter.attribute);
-  // `ne` is the negation of `eq`, so a missing attribute is "not equal" to any value.
-  const eqFilter: CompareFilter =
-    filter.operator === 'ne' ? { ...filter, operator: 'eq' } : filter;
-  const found = Array.isArray(actual)
-    ? actual.some((item: unknown) => compareOne(item, eqFilter, caseExact))
-    : compareOne(actual, eqFilter, caseExact);
-  return filter.operator === 'ne' ? !found : found;
+type Literal = string | number | boolean;
+
+/** Whether `operator` holds between two values of the same JSON type. */
+function holds(operator: CompareOperator, a: Literal, b: Literal): boolean {
+  switch (operator) {
+    case 'eq':
+      return a === b;
+    case 'gt':
+      return a > b;
+    case 'ge':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'le':
+      return a <= b;
+    default:
+      return (
+        typeof a === 'string' &&
+        typeof b === 'string' &&
+        (operator === 'co' ? a.includes(b) : operator === 'sw' ? a.startsWith(b) : a.endsWith(b))
+      );
+  }
 }
 
 /**
- * Tells whether a resource (for example one group member) matches a filter.
- *
- * @param filter - a filter from `parseFilter` or from a parsed path.
- * @param resource - the object to test; only its own properties are read.
- * @param options - which attributes compare case-exactly.
- * @returns true when the resource matches.
- * @example
- * ```ts
- * matchesFilter(parseFilter('value eq "u1"'), { value: 'u1', display: 'Ann' }) // true
- * ```
- * @see RFC 7644 §3.4.2.2
+ * One value against the literal, for every operator but `ne` (the negation of `eq`). Values of
+ * different JSON types never match; a dateTime that is not one equals nothing and is in no order.
  */
-export function matchesFilter(filter: Filter, resource: unknown, options: MatchOptions = {}): boolean {
+function compareOne(
+  actual: unknown,
+  operator: CompareOperator,
+  expected: Literal,
+  type: AttributeType | undefined,
+  caseExact: boolean,
+): boolean {
+  if (typeof actual !== typeof expected) return false;
+  let a = actual as Literal;
+  let b = expected;
+  if (typeof a === 'string' && typeof b === 'string') {
+    if (type === 'dateTime' && operator !== 'co' && operator !== 'sw' && operator !== 'ew') {
+      const x = instantOf(a);
+      const y = instantOf(b);
+      if (x === undefined || y === undefined) return false;
+      a = x;
+      b = y;
+    } else if (!caseExact) {
+      a = a.toLowerCase();
+      b = b.toLowerCase();
+    }
+  }
+  return holds(operator, a, b);
+}
+
+/** `meta.created` and `meta.lastModified` are dateTimes on every resource (RFC 7643 §3.1). */
+function builtInType(attribute: AttributePath): AttributeType | undefined {
+  const sub = attribute.subAttribute;
+  return sub !== undefined && /^meta\.(created|lastModified)$/i.test(`${attribute.name}.${sub}`) ? 'dateTime' : undefined;
+}
+
+function matchesCompare(resource: unknown, filter: CompareFilter, options: MatchOptions, path: AttributePath): boolean {
+  const actual = resolveAttribute(resource, filter.attribute);
+  const expected = filter.value;
+  const negate = filter.operator === 'ne';
+  // RFC 7643 §2.5: `eq null` asks whether the attribute is unassigned, `ne null` whether it is not.
+  if (expected === null) return isPresent(actual) === negate;
+  const type = options.attributeType?.(path) ?? builtInType(path);
+  const caseExact =
+    options.isCaseExact === undefined ? type === 'reference' || type === 'binary' : options.isCaseExact(path);
+  const operator = negate ? 'eq' : filter.operator;
+  if (!Array.isArray(actual)) return compareValue(actual, operator, expected, type, caseExact, negate) ?? negate;
+  // Any value may match, `ne` included: each item of a multi-valued attribute (two levels of
+  // arrays, as `emails.value` resolves on a multi-valued sub-attribute).
+  let assigned = false;
+  for (const item of actual.flat() as unknown[]) {
+    const passed = compareValue(item, operator, expected, type, caseExact, negate);
+    if (passed === true) return true;
+    assigned ||= passed === false;
+  }
+  // An attribute without a value equals nothing, so it is `ne` every literal.
+  return negate && !assigned;
+}
+
+/**
+ * One value of an attribute against the literal (a complex value by its `value`, RFC 7644
+ * §3.4.2.2's `emails co "example.com"`), or `undefined` when it is no value.
+ */
+function compareValue(
+  item: unknown,
+  operator: CompareOperator,
+  expected: Literal,
+  type: AttributeType | undefined,
+  caseExact: boolean,
+  negate: boolean,
+): boolean | undefined {
+  const value = isRecord(item) ? getOwnAttribute(item, 'value') : item;
+  if (value === undefined || value === null || Array.isArray(value)) return undefined;
+  return compareOne(value, operator, expected, type, caseExact) !== negate;
+}
+
+/** The full path of an attribute named inside `parent[...]`. */
+function withinParent(parent: AttributePath | undefined, attribute: AttributePath): AttributePath {
+  return parent === undefined || attribute.uri !== undefined || attribute.subAttribute !== undefined
+    ? attribute
+    : { ...parent, subAttribute: attribute.name };
+}
+
+function matches(filter: Filter, resource: unknown, options: MatchOptions, parent: AttributePath | undefined): boolean {
   switch (filter.kind) {
     case 'compare':
-      return matchesCompare(resource, filter, options);
+      return matchesCompare(resource, filter, options, withinParent(parent, filter.attribute));
     case 'present':
       return isPresent(resolveAttribute(resource, filter.attribute));
     case 'and':
-      return filter.filters.every((f) => matchesFilter(f, resource, options));
+      return filter.filters.every((f) => matches(f, resource, options, parent));
     case 'or':
-      return filter.filters.some((f) => matchesFilter(f, resource, options));
+      return filter.filters.some((f) => matches(f, resource, options, parent));
     case 'not':
-      return !matchesFilter(filter.filter, resource, options);
+      return !matches(filter.filter, resource, options, parent);
     case 'valuePath': {
       const values = resolveAttribute(resource, filter.attribute);
       const items: readonly unknown[] = Array.isArray(values) ? values : [values];
-      return items.some(
-        (item) => typeof item === 'object' && item !== null && matchesFilter(filter.filter, item, options),
-      );
+      const path = withinParent(parent, filter.attribute);
+      return items.some((item) => isRecord(item) && matches(filter.filter, item, options, path));
     }
     default:
       return assertNever(filter);
   }
 }
 
+/**
+ * Tells whether a resource (a group member, a User, a Group: any object) matches a filter, as a
+ * server filters `GET /Users?filter=...` or a PATCH path selects values.
+ *
+ * - A multi-valued attribute matches when any of its values does, `ne` included: `emails.type ne
+ *   "work"` matches a user with a work and a home address (`not (emails.type eq "work")` does not).
+ *   A complex value compared without a sub-attribute compares its `value` (`emails co "@x.org"`).
+ * - Unassigned, `null` and `[]` are one state (RFC 7643 §2.5). `pr` needs a non-empty value or
+ *   node; `eq null` matches exactly when `pr` does not (so `""` and `[{}]` too), `ne null` exactly
+ *   when it does. An attribute without a value equals no literal (`eq`, `co`, `gt`... fail, `ne`
+ *   matches).
+ * - Values compare by type: strings (case-insensitively unless case-exact), numbers, booleans
+ *   (`eq`, `ne`), dateTimes as instants. Values of different JSON types are not equal. A dateTime
+ *   or literal that is not a valid xsd:dateTime equals nothing (so `ne` matches) and is in no order.
+ *
+ * @param filter - a filter from `parseFilter` or from a parsed path.
+ * @param resource - the object to test; only its own properties are read.
+ * @param options - attribute types and case-exactness, by attribute path.
+ * @returns true when the resource matches.
+ * @example
+ * ```ts
+ * matchesFilter(parseFilter('value eq "u1"'), { value: 'u1', display: 'Ann' }) // true
+ * matchesFilter(parseFilter('meta.lastModified gt "2011-05-13T04:42:34Z"'),
+ *   { meta: { lastModified: '2011-05-13T06:42:35+02:00' } }) // true: one second later
+ * ```
+ * @see RFC 7644 §3.4.2.2, RFC 7643 §2.3 and §2.5
+ */
+export function matchesFilter(filter: Filter, resource: unknown, options: MatchOptions = {}): boolean {
+  return matches(filter, resource, options, undefined);
+}

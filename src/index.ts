@@ -34,7 +34,7 @@ export { DEFAULT_LIMITS } from './options.js';
 export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
 export type { PatchResult } from './patch.js';
 export type { ErrorResponseOptions, ScimErrorInit } from './errors.js';
-export type { MatchOptions } from './filter.js';
+export type { AttributeType, MatchOptions } from './filter.js';
 export type {
   GroupChange,
   GroupChangeKind,
