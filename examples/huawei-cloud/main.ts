@@ -45,7 +45,5 @@ curl -i -X PATCH ${group} ${auth} \\
 # Errors: a rename onto "Finance" is 409; another tenant's token is 403; a stale If-Match is 412
 curl -i -X PATCH ${group} ${auth} -d '{${patchOp},"Operations":[{"op":"replace","path":"displayName","value":"Finance"}]}'
 curl -i -X PATCH ${group} -H 'Authorization: Bearer ${DEMO.otherTenant.token}' -H 'Content-Type: application/scim+json' -d '{${patchOp},"Operations":[]}'
-curl -i -X PATCH ${group} ${auth} -H 'If-Match: W/"0"' -d '{${patchOp},"Operations":[]}'
-
-Ctrl-C stops the server; the database lives in memory only.`;
+curl -i -X PATCH ${group} ${auth} -H 'If-Match: W/"0"' -d '{${patchOp},"Operations":[]}'`;
 }

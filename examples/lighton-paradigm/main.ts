@@ -44,7 +44,5 @@ curl -i -X PATCH ${group} ${auth} \\
 # Errors: another company's group is 404 like a missing one; no token is 401; PUT is 405
 curl -i -X PATCH ${url}/scim/v2/Groups/${DEMO.globexGroupId} ${auth} -d '{${patchOp},"Operations":[]}'
 curl -i -X PATCH ${group} -H 'Content-Type: application/scim+json' -d '{${patchOp},"Operations":[]}'
-curl -i -X PUT ${group} ${auth} -d '{}'
-
-Ctrl-C stops the server; the database lives in memory only.`;
+curl -i -X PUT ${group} ${auth} -d '{}'`;
 }

@@ -54,6 +54,7 @@ export async function runExample(program: ExampleProgram): Promise<void> {
     return;
   }
   console.log(program.banner(server.url));
+  console.log(`\nCtrl-C or \`kill ${String(process.pid)}\` stops the server; the database lives in memory only.`);
 
   const parent = process.ppid;
   let stopping = false;
