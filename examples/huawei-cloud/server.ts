@@ -19,7 +19,7 @@ import {
   type PatchOptions,
   type ScimError,
 } from 'scim-group-patch';
-import { DEFAULT_BODY_LIMIT, emptyBody, readJsonBody } from '../shared/body.js';
+import { checkBodyHeaders, DEFAULT_BODY_LIMIT, emptyBody, hasBody, readJsonBody } from '../shared/body.js';
 import { Database, type QueryObserver } from '../shared/database.js';
 import { bearerToken, etagOf } from '../shared/http.js';
 import {
@@ -120,7 +120,16 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     if (tenantId !== request.params.tenantId) throw forbidden('This token is not valid for this tenant');
   };
 
-  app.patch<GroupRoute>(GROUP_PATH, { onRequest: authenticate }, async (request, reply) => {
+  /**
+   * Fastify checks `Content-Type` itself before the body reader runs: check first, so that its
+   * own error never answers. (Fastify catches a throw here as it does a rejection.)
+   */
+  const checkHeadersOfBody = (request: FastifyRequest<GroupRoute>): Promise<void> => {
+    if (hasBody(request.headers)) checkBodyHeaders(request.headers, { limit: bodyLimit });
+    return Promise.resolve();
+  };
+
+  app.patch<GroupRoute>(GROUP_PATH, { onRequest: authenticate, preParsing: checkHeadersOfBody }, async (request, reply) => {
     const { tenantId, groupId } = request.params;
     // Fastify calls the body reader only when the request says it has a body.
     if (request.body === undefined) throw emptyBody();

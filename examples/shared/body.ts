@@ -150,6 +150,19 @@ function collect(stream: Readable, coding: string, limit: number): Promise<Buffe
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * The checks on a body that need only the headers: media type, charset, content coding, declared
+ * size. `readJsonBody` runs them first; a framework that inspects `Content-Type` itself before
+ * handing the body over (Fastify) runs them earlier, so its own error never answers.
+ *
+ * @throws ScimError 415 or 413.
+ */
+export function checkBodyHeaders(headers: IncomingHttpHeaders, options: { readonly limit: number }): void {
+  checkMediaType(headers['content-type']);
+  contentCoding(headers['content-encoding']);
+  if (Number(headers['content-length'] ?? 0) > options.limit) throw payloadTooLarge();
+}
+
+/**
  * Reads and parses a JSON request body.
  *
  * @param stream - the request (or the framework's payload stream), not read yet.
@@ -164,10 +177,8 @@ export async function readJsonBody(
   options: { readonly limit: number },
 ): Promise<unknown> {
   if (!hasBody(headers)) throw emptyBody();
-  checkMediaType(headers['content-type']);
-  const coding = contentCoding(headers['content-encoding']);
-  if (Number(headers['content-length'] ?? 0) > options.limit) throw payloadTooLarge();
-  const bytes = await collect(stream, coding, options.limit);
+  checkBodyHeaders(headers, options);
+  const bytes = await collect(stream, contentCoding(headers['content-encoding']), options.limit);
   if (bytes.length === 0) throw emptyBody();
   let text: string;
   try {

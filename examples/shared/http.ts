@@ -1,13 +1,11 @@
 /**
- * Small HTTP pieces both servers share: bearer tokens, ETags and `If-Match`.
+ * Small HTTP pieces both servers share: bearer tokens, ETags and `If-Match`. The request body
+ * is read by `body.ts`.
  */
 import { createHash } from 'node:crypto';
 
 /** The media type of SCIM requests and responses (RFC 7644 §3.1). */
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
-
-/** The request body types both servers parse as JSON. */
-export const JSON_CONTENT_TYPES = ['application/json', SCIM_CONTENT_TYPE] as const;
 
 /**
  * The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 6750 §2.1),

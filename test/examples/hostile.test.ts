@@ -206,7 +206,12 @@ const HOSTILE: readonly HostileCase[] = [
   },
   { name: 'a body without Content-Type', request: (t) => authorized(t, { contentType: null }), status: 415 },
   { name: 'Content-Type text/plain', request: (t) => authorized(t, { contentType: 'text/plain' }), status: 415 },
-  { name: 'a malformed Content-Type', request: (t) => authorized(t, { contentType: 'application/' }), status: 415 },
+  {
+    name: 'a malformed Content-Type (the shared reader answers, not Fastify)',
+    request: (t) => authorized(t, { contentType: 'application/' }),
+    status: 415,
+    check: (reply) => expect(detailOf(reply)).toMatch(/^Content-Type 'application\/' is malformed/),
+  },
   { name: 'charset=latin1', request: (t) => authorized(t, { contentType: 'application/scim+json; charset=latin1' }), status: 415 },
   { name: 'charset=utf-16', request: (t) => authorized(t, { contentType: 'application/json; charset=utf-16' }), status: 415 },
   { name: 'Content-Encoding: zstd', request: (t) => authorized(t, { headers: { 'Content-Encoding': 'zstd' } }), status: 415 },
