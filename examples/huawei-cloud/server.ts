@@ -148,10 +148,17 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
   });
 
   // The seed documents PATCH only; every other method on a group is 405, as on the LightOn server.
+  // Answered in onRequest, so that Fastify never reads the body of a PUT or POST (a body it
+  // cannot parse would turn the 405 into a 415 or 400).
+  const notPatch = (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    void sendError(reply.header('Allow', 'PATCH'), onlyPatch('/{tenant_id}/scim/v2/Groups/{group_id}'));
+    return Promise.resolve();
+  };
   app.route({
     method: KNOWN_METHODS.filter((method): method is HTTPMethods => method !== 'PATCH'),
     url: GROUP_PATH,
-    handler: (_request, reply) => sendError(reply.header('Allow', 'PATCH'), onlyPatch('/{tenant_id}/scim/v2/Groups/{group_id}')),
+    onRequest: notPatch,
+    handler: (_request, reply) => reply,
   });
 
   app.setNotFoundHandler((request, reply) => sendError(reply, routeNotFound(request.method, request.url)));
