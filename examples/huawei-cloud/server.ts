@@ -25,6 +25,7 @@ import { bearerToken, etagOf } from '../shared/http.js';
 import {
   createScimHttpServer,
   KNOWN_METHODS,
+  logToConsole,
   MAX_SEGMENT_LENGTH,
   onlyPatch,
   routeNotFound,
@@ -82,7 +83,7 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     externalIdMutability: options.externalIdMutability ?? 'readOnly',
     now: clock,
   };
-  const logError = options.logError ?? ((error: unknown) => console.error(error));
+  const logError = options.logError ?? logToConsole;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   /** Huawei's error body: `schemas`, `scimType` when there is one, `detail`, `status`, `timeStamp`. */
   const renderError: RenderError = (error: ScimError) => error.toResponse({ timeStamp: clock() });
@@ -91,7 +92,7 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     reply.code(error.status).header('Content-Type', SCIM_CONTENT_TYPE_HEADER).send(JSON.stringify(renderError(error)));
 
   const app = Fastify({
-    serverFactory: (handler) => createScimHttpServer(handler, { renderError }),
+    serverFactory: (handler) => createScimHttpServer(handler, { renderError, logError }),
     // The shared server answers what Node cannot parse; Fastify's own handler would send its JSON.
     clientErrorHandler: () => undefined,
     // The shared server refuses longer segments with 414 first; this is only a backstop.

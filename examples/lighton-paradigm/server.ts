@@ -17,6 +17,7 @@ import { bearerToken, etagOf, SCIM_CONTENT_TYPE } from '../shared/http.js';
 import {
   createScimHttpServer,
   listen,
+  logToConsole,
   onlyPatch,
   routeNotFound,
   sendScimError,
@@ -76,7 +77,7 @@ export function createServer(options: LightOnServerOptions): express.Express {
     externalIdMutability: 'readOnly',
     ...(options.now === undefined ? {} : { now: options.now }),
   };
-  const logError = options.logError ?? ((error: unknown) => console.error(error));
+  const logError = options.logError ?? logToConsole;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const companyOf = new WeakMap<Request, string>();
 
@@ -138,6 +139,6 @@ export function createServer(options: LightOnServerOptions): express.Express {
 
 /** Builds the app and listens on `host:port` (port 0: any free port). */
 export function start(options: LightOnServerOptions & { readonly port?: number; readonly host?: string }): Promise<RunningServer> {
-  const server = createScimHttpServer(createServer(options), { renderError });
+  const server = createScimHttpServer(createServer(options), { renderError, logError: options.logError ?? logToConsole });
   return listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 }

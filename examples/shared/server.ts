@@ -54,6 +54,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The default `logError` of both servers. */
+export function logToConsole(error: unknown): void {
+  console.error(error);
+}
+
 /** The 404 for a path no route serves; the path is clipped, as the library clips ids. */
 export function routeNotFound(method: string, url: string): ScimError {
   const path = url.split('?', 1)[0] ?? '';
@@ -195,6 +200,8 @@ export function checkRequestTarget(method: string, target: string): string {
 export interface ScimHttpServerOptions {
   /** The server's error body. */
   readonly renderError: RenderError;
+  /** Where an unexpected error goes (none is expected here: every check throws a ScimError). */
+  readonly logError: (error: unknown) => void;
 }
 
 /**
@@ -207,14 +214,14 @@ export function createScimHttpServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   options: ScimHttpServerOptions,
 ): Server {
-  const { renderError } = options;
+  const { renderError, logError } = options;
   const server = createServer((req, res) => {
     let target: string;
     try {
       target = checkRequestTarget(req.method ?? '', req.url ?? '');
     } catch (error) {
       res.setHeader('Connection', 'close');
-      sendScimError(res, error instanceof ScimError ? error : internalError(), renderError);
+      sendScimError(res, toResponseError(error, logError), renderError);
       return;
     }
     req.url = target;
