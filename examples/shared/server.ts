@@ -221,7 +221,8 @@ export function createScimHttpServer(
       target = checkRequestTarget(req.method ?? '', req.url ?? '');
     } catch (error) {
       res.setHeader('Connection', 'close');
-      sendScimError(res, toResponseError(error, logError), renderError);
+      // 501, 414 and 400 here are the client's; anything else would be a bug, and is logged.
+      sendScimError(res, error instanceof ScimError ? error : toResponseError(error, logError), renderError);
       return;
     }
     req.url = target;
