@@ -147,6 +147,12 @@ const HOSTILE: readonly HostileCase[] = [
   { name: 'percent-escapes that are not UTF-8', request: (t) => authorized(t, { target: groupPath(t, '%C3%28') }), status: 400, scimType: 'invalidSyntax' },
   { name: 'an escaped NUL in the id', request: (t) => authorized(t, { target: groupPath(t, 'a%00b') }), status: 400, scimType: 'invalidSyntax' },
   { name: 'an escaped line feed in the id', request: (t) => authorized(t, { target: groupPath(t, 'a%0Ab') }), status: 400, scimType: 'invalidSyntax' },
+  {
+    name: 'an id of 255 characters: 404 like any unknown id, the id clipped',
+    request: (t) => authorized(t, { target: groupPath(t, 'i'.repeat(255)) }),
+    status: 404,
+    check: (reply) => expect(detailOf(reply)).toBe(`Resource ${'i'.repeat(80)}… (255 characters) not found`),
+  },
   { name: 'an id of 256 characters', request: (t) => authorized(t, { target: groupPath(t, 'i'.repeat(256)) }), status: 414 },
   {
     name: 'a 15 KB path: 414, and the answer does not echo it',
