@@ -95,7 +95,8 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     serverFactory: (handler) => createScimHttpServer(handler, { renderError, logError }),
     // The shared server answers what Node cannot parse; Fastify's own handler would send its JSON.
     clientErrorHandler: () => undefined,
-    // The shared server refuses longer segments with 414 first; this is only a backstop.
+    // Fastify's own limit is 100 characters; ids up to the shared limit (longer ones are 414
+    // before Fastify sees them) must reach the route, as on the LightOn server.
     routerOptions: { maxParamLength: MAX_SEGMENT_LENGTH },
     // Errors Fastify raises before a route runs (a URL it cannot decode) get the SCIM body too.
     frameworkErrors: (error, _request, reply) => {
