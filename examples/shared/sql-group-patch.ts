@@ -200,7 +200,24 @@ class SqlGroupPatch {
     return this.input.group.id;
   }
 
+  /**
+   * The library's rule for updates of every member (`replace members.display`): those in a row fold
+   * into one, run with the final pass (`finish`), or in one pass charged to `maxScannedMembers`
+   * before the next change that reads or adds members. 1,000 of them cost one UPDATE, not 1,000
+   * updates of every row. A remove by value neither reads nor adds, so it lets the fold go on.
+   */
+  private pendingUpdate: UpdateMembersChange | undefined;
+
   async apply(change: GroupChange): Promise<void> {
+    if (change.kind === 'updateMembers' && change.filter === null && change.value === undefined && !change.requireMatch) {
+      this.pendingUpdate =
+        this.pendingUpdate === undefined ? change : { ...change, update: { ...this.pendingUpdate.update, ...change.update } };
+      return;
+    }
+    if (change.kind === 'replaceMembers') this.pendingUpdate = undefined;
+    else if (change.kind !== 'setDisplayName' && change.kind !== 'setExternalId' && change.kind !== 'removeMembers') {
+      await this.flushPendingUpdate(true);
+    }
     switch (change.kind) {
       case 'setDisplayName':
         this.displayName = change.displayName;
@@ -291,9 +308,17 @@ class SqlGroupPatch {
     for (const row of rows) this.ledger.saw(row.user_id, null, row);
   }
 
+  /** Runs the folded update of every member: charged to the scan budget unless it is the final pass. */
+  private async flushPendingUpdate(charged: boolean): Promise<void> {
+    const pending = this.pendingUpdate;
+    if (pending === undefined) return;
+    this.pendingUpdate = undefined;
+    await this.updateMembers(pending, charged ? await this.scanAll() : await this.allMembers());
+  }
+
   /** `updateMembers` → load the candidates, decide with `matchesFilter`, `UPDATE` the changed rows. */
-  private async updateMembers(change: UpdateMembersChange): Promise<void> {
-    const candidates = change.filter === null ? await this.allMembers() : await this.candidates(change.filter);
+  private async updateMembers(change: UpdateMembersChange, loaded?: MemberRow[]): Promise<void> {
+    const candidates = loaded ?? (change.filter === null ? await this.scanAll() : await this.candidates(change.filter));
     const updates: MemberRow[] = [];
     let matched = 0;
     for (const row of candidates) {
@@ -346,6 +371,11 @@ class SqlGroupPatch {
         [this.groupId, pinned],
       );
     }
+    return this.scanAll();
+  }
+
+  /** Every member, charged to `maxScannedMembers` as the library charges each pass over the group. */
+  private async scanAll(): Promise<MemberRow[]> {
     const budget = this.maxScannedMembers - this.scanned;
     const rows = await this.sql.query<MemberRow>(
       `SELECT ${RETURNED} FROM memberships WHERE group_id = $1 ORDER BY position LIMIT $2`,
@@ -355,13 +385,13 @@ class SqlGroupPatch {
     if (rows.length > budget) {
       throw badRequest(
         'tooMany',
-        `filters of this request would examine more than ${String(this.maxScannedMembers)} members; filter on value (members[value eq "…"]) or send fewer operations`,
+        `operations of this request would examine more than ${String(this.maxScannedMembers)} members; filter on value (members[value eq "…"]) or send fewer operations`,
       );
     }
     return rows;
   }
 
-  /** Every member, for `members.display` style updates without a filter. */
+  /** Every member, for the final pass of a folded update of every member (not charged, as in the library). */
   private allMembers(): Promise<MemberRow[]> {
     return this.sql.query<MemberRow>(`SELECT ${RETURNED} FROM memberships WHERE group_id = $1 ORDER BY position`, [
       this.groupId,
@@ -445,6 +475,7 @@ class SqlGroupPatch {
 
   /** Writes displayName, externalId, last_modified and version once, when something changed. */
   async finish(): Promise<SqlPatchOutcome> {
+    await this.flushPendingUpdate(false);
     const { group, options } = this.input;
     const members = this.ledger.summary();
     const attributesChanged: ChangedAttribute[] = [];

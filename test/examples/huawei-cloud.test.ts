@@ -203,6 +203,17 @@ describe('client request shapes', () => {
     expect(await loadGroup(pg, DEMO.groupId)).toMatchObject({ version: 1, lastModified: DEMO.created.toISOString() });
     expect(events).toEqual([]);
   });
+
+  it('1,000 updates of every member in one request run as one pass: a handful of statements, not 1,000 UPDATEs', async () => {
+    const body = patchOp(...Array.from({ length: 1_000 }, (_, i) => ({ op: 'replace', path: 'members.display', value: `d${String(i)}` })));
+    const reply = await counter.during(() => call(groupUrl, { token: tenant.token, body }));
+    expect(reply.status).toBe(204);
+    // token, lock, the members (once), one UPDATE of the changed rows, version bump
+    expect(counter.queries).toBeLessThanOrEqual(6);
+    expect(counter.statements.filter((statement) => /^\s*UPDATE memberships/i.test(statement.text))).toHaveLength(1);
+    const group = await loadGroup(pg, DEMO.groupId);
+    expect(group.members.map((member) => member.display)).toEqual(group.members.map(() => 'd999'));
+  });
 });
 
 describe('errors', () => {

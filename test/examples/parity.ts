@@ -226,6 +226,18 @@ const SCENARIOS: Record<string, unknown> = {
     { op: 'remove', path: 'externalId' },
     { op: 'add', path: 'externalId', value: 'ext-3' },
   ),
+  '1,000 updates of every member fold into one': patchOp(
+    ...Array.from({ length: 1_000 }, (_, i) => ({ op: 'replace', path: 'members.display', value: `d${String(i % 7)}` })),
+  ),
+  'updates of every member around an add, a remove by value and a filter': patchOp(
+    { op: 'replace', path: 'members.display', value: 'A' },
+    { op: 'remove', path: 'members', value: [{ value: 'u2' }] },
+    { op: 'remove', path: 'members.type' },
+    { op: 'add', path: 'members', value: [{ value: 'u4' }, { value: 'u2', display: 'back' }] },
+    { op: 'replace', path: 'members.type', value: 'User' },
+    { op: 'remove', path: 'members[display eq "A" and value eq "u3"]' },
+    { op: 'replace', path: 'members[value eq "u4"].display', value: 'Dee' },
+  ),
   'displayName null: mutability': patchOp({ op: 'replace', path: 'displayName', value: null }),
   'an unknown attribute: invalidPath': patchOp({ op: 'replace', path: 'nickName', value: 'x' }),
   'Operations: []': patchOp(),
