@@ -211,8 +211,9 @@ describe('client request shapes', () => {
     // token, lock, the members (once), one UPDATE of the changed rows, version bump
     expect(counter.queries).toBeLessThanOrEqual(6);
     expect(counter.statements.filter((statement) => /^\s*UPDATE memberships/i.test(statement.text))).toHaveLength(1);
-    const group = await loadGroup(pg, DEMO.groupId);
-    expect(group.members.map((member) => member.display)).toEqual(group.members.map(() => 'd999'));
+    const members = (await loadGroup(pg, DEMO.groupId)).members ?? [];
+    expect(members.length).toBeGreaterThan(0);
+    expect(members.map((member) => member.display)).toEqual(members.map(() => 'd999'));
   });
 });
 
