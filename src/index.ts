@@ -29,6 +29,13 @@ export {
   notImplemented,
 } from './errors.js';
 export { PATCH_OP_SCHEMA, GROUP_SCHEMA, ERROR_SCHEMA } from './types.js';
+export {
+  USER_SCHEMA,
+  ENTERPRISE_USER_SCHEMA,
+  USER_SCHEMA_DEFINITION,
+  GROUP_SCHEMA_DEFINITION,
+  ENTERPRISE_USER_SCHEMA_DEFINITION,
+} from './schemas.js';
 export { DEFAULT_LIMITS } from './options.js';
 
 export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
@@ -61,6 +68,8 @@ export type {
   ParseLimits,
 } from './path.js';
 export type { MemberAttributeUpdate, ValueConstraint } from './schema.js';
+export type { AttributeRepresentation, SchemaRepresentation } from './schemas.js';
+export type { Mutability, Returned, Uniqueness } from './resource-schema.js';
 export type {
   Group,
   GroupMember,
