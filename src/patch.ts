@@ -8,6 +8,7 @@ import { ScimError } from './errors.js';
 import { normalizeOperations, type GroupChange } from './normalize.js';
 import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
 import type { Group } from './types.js';
+import { resolveGroupPath } from './schema.js';
 import { checkOperations } from './validate.js';
 
 /** The result of `tryApplyGroupPatch`: the patched group and summary, or the error. */
@@ -29,7 +30,7 @@ export type PatchResult<G extends Group = Group> =
 
 /** validate → normalize: the changes a body asks for, every value checked. */
 function changesOf(body: unknown, options: ResolvedOptions): GroupChange[] {
-  return normalizeOperations(checkOperations(body, options).operations, options);
+  return normalizeOperations(checkOperations(body, options, resolveGroupPath).operations, options);
 }
 
 /**

@@ -15,8 +15,11 @@ import { describe, isObject, rejectPrototypeKey, resolveGroupPath, type GroupTar
 import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName, type PatchRequest } from './types.js';
 import { clip } from './text.js';
 
-/** An operation whose envelope and path are checked; its value is not yet interpreted. */
-export interface CheckedOperation {
+/**
+ * An operation whose envelope and path are checked; its value is not yet interpreted. `T` is what
+ * a path designates for the resource at hand (`GroupTarget` for the Group API).
+ */
+export interface CheckedOperation<T = GroupTarget> {
   /** Position in `Operations`, for error details. */
   readonly index: number;
   /** The operation, lower-cased. */
@@ -24,7 +27,7 @@ export interface CheckedOperation {
   /** The path as sent, when there is one. */
   readonly path?: string;
   /** What the path designates; absent for a pathless operation. */
-  readonly target?: GroupTarget;
+  readonly target?: T;
   /** Whether the operation carries a `value` member (a `null` value counts). */
   readonly hasValue: boolean;
   /** The value as sent. */
@@ -79,7 +82,10 @@ function checkOp(op: unknown, label: string): PatchOpName {
   return lower;
 }
 
-function checkOperation(raw: unknown, index: number, options: ResolvedOptions): CheckedOperation {
+/** Resolves a parsed path against the resource's attributes, or throws `invalidPath` naming `label`. */
+export type PathResolver<T> = (parsed: ParsedPath, label: string) => T;
+
+function checkOperation<T>(raw: unknown, index: number, options: ResolvedOptions, resolve: PathResolver<T>): CheckedOperation<T> {
   const label = `Operations[${String(index)}]`;
   if (!isObject(raw)) {
     throw badRequest('invalidSyntax', `${label}: an operation must be an object, got ${describe(raw)}`);
@@ -113,7 +119,7 @@ function checkOperation(raw: unknown, index: number, options: ResolvedOptions): 
     if (!(error instanceof ScimError)) throw error;
     throw badRequest(error.scimType ?? 'invalidPath', `${pathLabel}: ${error.detail}`);
   }
-  const target = resolveGroupPath(parsed, pathLabel);
+  const target = resolve(parsed, pathLabel);
   return { index, op, path: rawPath, target, hasValue, value: fields.value?.value };
 }
 
@@ -131,10 +137,11 @@ const MISSING_BODY =
  *
  * @throws ScimError 400 for the first problem found.
  */
-export function checkOperations(
+export function checkOperations<T = GroupTarget>(
   body: unknown,
   options: ResolvedOptions,
-): { readonly schemas: readonly string[]; readonly operations: readonly CheckedOperation[] } {
+  resolve: PathResolver<T>,
+): { readonly schemas: readonly string[]; readonly operations: readonly CheckedOperation<T>[] } {
   if (body === undefined) throw badRequest('invalidSyntax', MISSING_BODY);
   if (!isObject(body)) {
     throw badRequest('invalidSyntax', `request body must be a PatchOp JSON object, got ${describe(body)}`);
@@ -151,13 +158,13 @@ export function checkOperations(
       `Operations: ${String(list.length)} operations exceed this server's limit of ${String(options.limits.maxOperations)}`,
     );
   }
-  const operations: CheckedOperation[] = new Array<CheckedOperation>(list.length);
-  for (let i = 0; i < list.length; i++) operations[i] = checkOperation(list[i], i, options);
+  const operations: CheckedOperation<T>[] = new Array<CheckedOperation<T>>(list.length);
+  for (let i = 0; i < list.length; i++) operations[i] = checkOperation(list[i], i, options, resolve);
   return { schemas, operations };
 }
 
 /** The public shape of a checked operation. */
-export function toPatchOperation(operation: CheckedOperation): PatchOperation {
+export function toPatchOperation(operation: CheckedOperation<unknown>): PatchOperation {
   return {
     op: operation.op,
     ...(operation.path === undefined ? {} : { path: operation.path }),
@@ -182,7 +189,7 @@ export function toPatchOperation(operation: CheckedOperation): PatchOperation {
  */
 export function validatePatchRequest(body: unknown, options?: PatchOptions): PatchRequest {
   const resolved = resolveOptions(options);
-  const { schemas, operations } = checkOperations(body, resolved);
+  const { schemas, operations } = checkOperations(body, resolved, resolveGroupPath);
   normalizeOperations(operations, resolved);
   return { schemas, Operations: operations.map(toPatchOperation) };
 }
