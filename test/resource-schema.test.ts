@@ -142,6 +142,14 @@ describe('built-in schema definitions', () => {
     expect([...(user.attributes.get('groups')?.subAttributes.keys() ?? [])]).toEqual(['value', '$ref', 'display', 'type']);
   });
 
+  it('gives an added sub-attribute the readOnly mutability of a readOnly parent', () => {
+    const group = structuredClone(printedSchema(GROUP_SCHEMA)) as { attributes: Json[] };
+    const members = group.attributes.find((a) => a.name === 'members') as Json;
+    members.mutability = 'readOnly';
+    const display = compileSchema(group).attributes.get('members')?.subAttributes.get('display');
+    expect(display).toMatchObject({ name: 'display', mutability: 'readOnly' });
+  });
+
   it('reads the quirks whatever the case of the schema URN and the names', () => {
     const group = structuredClone(printedSchema(GROUP_SCHEMA)) as { id: string; attributes: Json[] };
     group.id = GROUP_SCHEMA.toLowerCase();
