@@ -1,6 +1,6 @@
-// Copies each recipe file into README.md's "## Recipes" section, so the README shows the code
-// that the tests compile and run. In that section, a line `<!-- recipe: examples/recipes/x.ts -->`
-// is followed by a fenced ```ts block, whose content is the file.
+// Copies each recipe file into README.md, so the README shows the code that the tests compile and
+// run. Anywhere in the README, a line `<!-- recipe: examples/recipes/x.ts -->` is followed by a
+// fenced ```ts block, whose content is the file.
 //
 //   node scripts/readme-recipes.mjs            rewrite the blocks from the files
 //   node scripts/readme-recipes.mjs --check    exit 1 when a block differs from its file
@@ -15,7 +15,6 @@ const args = process.argv.slice(2);
 const check = args.includes('--check');
 const readmePath = args.find((a) => !a.startsWith('--')) ?? `${root}README.md`;
 
-const SECTION = '## Recipes';
 const MARKER = /^<!-- recipe: (\S+) -->$/;
 const FENCE_OPEN = '```ts';
 const FENCE_CLOSE = '```';
@@ -35,10 +34,8 @@ function expectedRecipes() {
 function rewrite(readme) {
   const lines = readme.split('\n');
   const problems = [];
-  const start = lines.indexOf(SECTION);
-  if (start === -1) return { text: readme, problems: [`no "${SECTION}" section`], differs: [] };
-  let end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
-  if (end === -1) end = lines.length;
+  const start = -1;
+  const end = lines.length;
 
   const out = lines.slice(0, start + 1);
   const seen = [];
@@ -73,7 +70,7 @@ function rewrite(readme) {
     i = close;
   }
   for (const file of expectedRecipes()) {
-    if (!seen.includes(file)) problems.push(`${file}: no <!-- recipe: ${file} --> block in "${SECTION}"`);
+    if (!seen.includes(file)) problems.push(`${file}: no <!-- recipe: ${file} --> block in the README`);
   }
   out.push(...lines.slice(end));
   return { text: out.join('\n'), problems, differs };

@@ -1,11 +1,14 @@
 /**
- * scim-group-patch: SCIM 2.0 PATCH (RFC 7644 §3.5.2) for Groups.
+ * scim-group-patch: SCIM 2.0 PATCH (RFC 7644 §3.5.2) for Groups, and for any resource (Users, the
+ * Enterprise User extension, custom schemas) through `applyPatch` and RFC 7643 schema definitions.
  *
  * untrusted body ─validate─▶ PatchRequest ─normalize─▶ GroupChange[] ─apply─▶ Group + ChangeSummary
  *
  * @packageDocumentation
  */
 export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest } from './patch.js';
+export { applyPatch, tryApplyPatch, LENIENCY_PRESETS } from './resource-patch.js';
+export { invalidStoredResource } from './resource-apply.js';
 export { applyGroupChanges, invalidStoredGroup } from './apply.js';
 export { validatePatchRequest } from './validate.js';
 export { parsePath, parseFilter } from './path.js';
@@ -40,6 +43,10 @@ export { DEFAULT_LIMITS } from './options.js';
 
 export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
 export type { PatchResult } from './patch.js';
+export type { LeniencyPreset, ResourcePatchOptions, ResourcePatchResult } from './resource-patch.js';
+export type { Leniency, ResourceChangeSummary, ScimResource } from './resource-apply.js';
+export type { ValueLeniency } from './resource-values.js';
+export type { PathResolution } from './resource-path.js';
 export type { ErrorResponseOptions, ScimErrorInit } from './errors.js';
 export type { AttributeType, MatchOptions } from './filter.js';
 export type {

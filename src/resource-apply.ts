@@ -1,0 +1,695 @@
+/**
+ * The engine for any resource: checked operations applied, in order and all or nothing, to a
+ * copy-on-write draft of the resource, driven by its schema definitions.
+ *
+ * - Only what an operation writes is copied; at the end, every attribute whose value did not
+ *   change is shared with the input, and a patch that changed nothing returns the input itself.
+ * - RFC 7643 §2.2 characteristics decide: readOnly targets are 400 mutability (readOnly values
+ *   inside a value are ignored); an immutable value can be set once; a required attribute cannot
+ *   be removed; types are checked; filters compare by each sub-attribute's type and caseExact.
+ * - Multi-valued attributes (RFC 7644 §3.5.2): an added value already present is no change; a
+ *   remove with a value list removes only the values listed; at most one value is primary.
+ * - Adding the first attribute of an extension adds its URN to `schemas`; removing the last one
+ *   removes the extension object and its URN.
+ *
+ * @see RFC 7644 §3.5.2, RFC 7643 §2
+ */
+import { badRequest, ScimError } from './errors.js';
+import { matchesFilter, type MatchOptions } from './filter.js';
+import type { ResolvedOptions } from './options.js';
+import type { AttributePath, Filter } from './path.js';
+import { resolveValueKey, schemaByUrn, type PathResolution, type ResourceSchemas, type ResourceTarget } from './resource-path.js';
+import type { AttributeDefinition, CompiledSchema } from './resource-schema.js';
+import {
+  cloneJson,
+  readBoolean,
+  readComplex,
+  readItem,
+  readList,
+  readSingle,
+  sameJson,
+  type ComplexValue,
+  type ValueLeniency,
+} from './resource-values.js';
+import { describe, isObject, rejectPrototypeKey } from './schema.js';
+import { clip } from './text.js';
+import type { CheckedOperation } from './validate.js';
+
+/** Every leniency of the engine, each a named switch. */
+export interface Leniency extends ValueLeniency, PathResolution {
+  /**
+   * `add`/`replace` on `attr[sub eq "x"]…` when no value matches creates `{sub: "x", …}` (Entra's
+   * `emails[type eq "work"].value`, the Microsoft SCIM Validator), for any `sub` but `value`;
+   * otherwise 400 noTarget.
+   */
+  readonly createOnEqualityFilter: boolean;
+}
+
+/** A stored resource: a JSON object. */
+export type ScimResource = Readonly<Record<string, unknown>>;
+
+/** What a patch changed on a resource. */
+export interface ResourceChangeSummary {
+  /** Whether anything changed; false means the same resource object came back. */
+  readonly changed: boolean;
+  /**
+   * The attributes whose value changed, by path: `displayName`, `name`, `emails`, and for an
+   * extension attribute its full path (`urn:…:enterprise:2.0:User:manager`).
+   */
+  readonly attributesChanged: readonly string[];
+  /** For each changed multi-valued attribute (by the same path), the values it gained. */
+  readonly valuesAdded: Readonly<Record<string, readonly unknown[]>>;
+  /** For each changed multi-valued attribute (by the same path), the values it lost. */
+  readonly valuesRemoved: Readonly<Record<string, readonly unknown[]>>;
+}
+
+type Operation = CheckedOperation<ResourceTarget>;
+type Mode = 'add' | 'replace';
+type Mutable = Record<string, unknown>;
+
+/** A 500: the caller's stored resource does not fit its schema where the patch reads it. */
+export function invalidStoredResource(detail: string): ScimError {
+  return new ScimError({ status: 500, detail: `stored resource is invalid: ${detail}` });
+}
+
+function mutability(label: string, detail: string): ScimError {
+  return badRequest('mutability', `${label}: ${detail}`);
+}
+
+/** The own key of `object` that spells `name` (case-insensitively), preferring the exact spelling. */
+function keyOf(object: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  if (Object.hasOwn(object, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(object).find((key) => key.toLowerCase() === lower);
+}
+
+function isAssigned(value: unknown): boolean {
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}
+
+/** Compares two values of an attribute as its type and caseExact say. */
+function sameValue(definition: AttributeDefinition | undefined, a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') {
+    if (definition?.type === 'dateTime') return a === b || Date.parse(a) === Date.parse(b);
+    if (definition !== undefined && !definition.caseExact) return a.toLowerCase() === b.toLowerCase();
+  }
+  return sameJson(a, b);
+}
+
+/** RFC 7644 §3.5.2.1: a stored value "already present": equal on every sub-attribute the added one gives. */
+function covers(attribute: AttributeDefinition, stored: unknown, added: unknown): boolean {
+  if (attribute.type !== 'complex') return sameValue(attribute, stored, added);
+  if (!isObject(stored) || !isObject(added)) return false;
+  const keyed = identityOf(attribute);
+  if (keyed !== undefined) return sameValue(keyed, stored[keyed.name], added[keyed.name]);
+  return Object.keys(added).every((key) => sameValue(attribute.subAttributes.get(key.toLowerCase()), stored[keyOf(stored, key) ?? key], added[key]));
+}
+
+/**
+ * The sub-attribute that identifies a value on its own: `value`, when it is immutable (Group
+ * `members`, a custom `owners`). Values of other attributes (emails) are told apart by content.
+ */
+function identityOf(attribute: AttributeDefinition): AttributeDefinition | undefined {
+  const value = attribute.subAttributes.get('value');
+  return value?.mutability === 'immutable' ? value : undefined;
+}
+
+/** Filters over a multi-valued attribute's values: each sub-attribute's type and caseExact. */
+function matchOptionsFor(attribute: AttributeDefinition): MatchOptions {
+  const sub = (path: AttributePath): AttributeDefinition | undefined => attribute.subAttributes.get(path.name.toLowerCase());
+  return {
+    isCaseExact: (path) => sub(path)?.caseExact ?? false,
+    attributeType: (path) => sub(path)?.type,
+  };
+}
+
+/** Entra's `roles[primary eq "True"]`: string literals compared with booleans read as booleans. */
+function withBooleanLiterals(filter: Filter, attribute: AttributeDefinition, leniency: Leniency): Filter {
+  switch (filter.kind) {
+    case 'compare': {
+      if (typeof filter.value !== 'string' || attribute.subAttributes.get(filter.attribute.name.toLowerCase())?.type !== 'boolean') return filter;
+      const read = readBoolean(filter.value, leniency);
+      return read === undefined ? filter : { ...filter, value: read };
+    }
+    case 'and':
+    case 'or':
+      return { ...filter, filters: filter.filters.map((item) => withBooleanLiterals(item, attribute, leniency)) };
+    case 'not':
+      return { ...filter, filter: withBooleanLiterals(filter.filter, attribute, leniency) };
+    default:
+      return filter;
+  }
+}
+
+/** The draft of one resource during one request. */
+class ResourceDraft {
+  /** A shallow copy of the resource; values are copied when first written. */
+  private readonly root: Mutable;
+  /** Objects and arrays this draft made, which it may change in place. */
+  private readonly owned = new WeakSet();
+  /** Extensions whose object a patch wrote or removed. */
+  private readonly touchedExtensions = new Set<CompiledSchema>();
+  private scanned = 0;
+
+  constructor(
+    private readonly base: ScimResource,
+    private readonly schemas: ResourceSchemas,
+    private readonly leniency: Leniency,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.root = { ...base };
+    this.owned.add(this.root);
+  }
+
+  // ----- reading and writing attributes -------------------------------------------------------
+
+  private extensionOf(attribute: AttributeDefinition): CompiledSchema | undefined {
+    if (attribute.schema === '' || attribute.schema === this.schemas.core.id) return undefined;
+    return schemaByUrn(this.schemas, attribute.schema);
+  }
+
+  /** The object an attribute lives in: the resource, or its extension's object. */
+  private holder(attribute: AttributeDefinition, create: boolean): Mutable | undefined {
+    const extension = this.extensionOf(attribute);
+    if (extension === undefined) return this.root;
+    return this.extensionObject(extension, create);
+  }
+
+  private extensionObject(extension: CompiledSchema, create: boolean): Mutable | undefined {
+    const key = keyOf(this.root, extension.id);
+    const current = key === undefined ? undefined : this.root[key];
+    if (current !== undefined && current !== null && !isObject(current)) {
+      throw invalidStoredResource(`${clip(extension.id)} is not an object`);
+    }
+    if (!create) return current ?? undefined;
+    this.touchedExtensions.add(extension);
+    if (isObject(current) && this.owned.has(current)) return current;
+    const copy: Mutable = isObject(current) ? { ...current } : {};
+    this.owned.add(copy);
+    if (key !== undefined && key !== extension.id) Reflect.deleteProperty(this.root, key);
+    this.root[extension.id] = copy;
+    return copy;
+  }
+
+  get(attribute: AttributeDefinition): unknown {
+    const holder = this.holder(attribute, false);
+    if (holder === undefined) return undefined;
+    const key = keyOf(holder, attribute.name);
+    return key === undefined ? undefined : holder[key];
+  }
+
+  /** Writes an attribute (in the schema's spelling); `undefined` removes it. */
+  set(attribute: AttributeDefinition, value: unknown): void {
+    const holder = this.holder(attribute, true) as Mutable;
+    const key = keyOf(holder, attribute.name);
+    // A key spelled as the schema spells it keeps its place; another spelling gives way to it.
+    if (key !== undefined && (value === undefined || key !== attribute.name)) Reflect.deleteProperty(holder, key);
+    if (value !== undefined) holder[attribute.name] = value;
+  }
+
+  /** The attribute's list, copied once so that it may be changed in place. */
+  private list(attribute: AttributeDefinition, label: string): unknown[] {
+    const current = this.get(attribute);
+    if (Array.isArray(current) && this.owned.has(current)) return current;
+    if (current !== undefined && current !== null && !Array.isArray(current)) {
+      throw invalidStoredResource(`${attribute.path} is not a list`);
+    }
+    const copy = Array.isArray(current) ? current.map(cloneJson) : [];
+    for (const item of copy) if (typeof item === 'object' && item !== null) this.owned.add(item);
+    this.owned.add(copy);
+    this.set(attribute, copy);
+    this.charge(copy.length, label);
+    return copy;
+  }
+
+  /** A single complex value, copied once so that it may be changed in place (created if absent). */
+  private complex(attribute: AttributeDefinition): Mutable {
+    const current = this.get(attribute);
+    if (isObject(current) && this.owned.has(current)) return current;
+    if (current !== undefined && current !== null && !isObject(current)) {
+      throw invalidStoredResource(`${attribute.path} is not an object`);
+    }
+    const copy = (isObject(current) ? cloneJson(current) : {}) as Mutable;
+    this.owned.add(copy);
+    this.set(attribute, copy);
+    return copy;
+  }
+
+  /** Passes over a list are bounded per request, like the Group API's scans. */
+  private charge(count: number, label: string): void {
+    this.scanned += count;
+    if (this.scanned > this.options.limits.maxScannedMembers) {
+      throw badRequest('tooMany', `${label}: operations of this request would examine more than ${String(this.options.limits.maxScannedMembers)} values`);
+    }
+  }
+
+  // ----- operations ---------------------------------------------------------------------------
+
+  apply(operation: Operation): void {
+    const label = `Operations[${String(operation.index)}]`;
+    const target = operation.target;
+    if (operation.op === 'remove') {
+      // The validator refuses a remove without a path.
+      this.remove(target as ResourceTarget, operation, label);
+      return;
+    }
+    if (target === undefined) this.pathless(operation.value, operation.op, `${label}.value`);
+    else this.write(target, operation.value, operation.op, label, false);
+  }
+
+  private pathless(value: unknown, mode: Mode, label: string): void {
+    if (!isObject(value)) {
+      throw badRequest('invalidValue', `${label}: a pathless '${mode}' needs an object of attributes, got ${describe(value)}`);
+    }
+    for (const key of Object.keys(value)) {
+      rejectPrototypeKey(key, label, 'invalidPath');
+      const itemLabel = `${label}.${clip(key)}`;
+      if (schemaByUrn(this.schemas, key) === this.schemas.core) {
+        // `{"urn:…:core:2.0:User": {…}}` holds core attributes.
+        this.pathless(value[key], mode, itemLabel);
+        continue;
+      }
+      const target = resolveValueKey(this.schemas, key, itemLabel, { maxLength: this.options.limits.maxPathLength, maxDepth: this.options.limits.maxFilterDepth }, this.leniency);
+      this.write(target, value[key], mode, itemLabel, true);
+    }
+  }
+
+  /** `add` or `replace` at a target. Inside a value (`inValue`), readOnly targets are ignored. */
+  private write(target: ResourceTarget, value: unknown, mode: Mode, label: string, inValue: boolean): void {
+    if (target.kind === 'extension') {
+      if (!isObject(value)) throw badRequest('invalidValue', `${label}: ${target.schema.id} needs an object of its attributes, got ${describe(value)}`);
+      for (const key of Object.keys(value)) {
+        rejectPrototypeKey(key, label, 'invalidPath');
+        const attribute = target.schema.attributes.get(key.toLowerCase());
+        if (attribute === undefined) throw badRequest('invalidPath', `${label}.${clip(key)}: ${target.schema.id} has no attribute '${clip(key)}'`);
+        this.write({ kind: 'attribute', attribute }, value[key], mode, `${label}.${clip(key)}`, true);
+      }
+      return;
+    }
+    const { attribute, filter, sub } = target;
+    if (attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly') {
+      if (inValue) return;
+      throw mutability(`${label}.path`, `${sub?.path ?? attribute.path} is readOnly`);
+    }
+    const valueLabel = inValue ? label : `${label}.value`;
+    if (value === null && mode === 'add') throw badRequest('invalidValue', `${valueLabel}: 'add' needs a value, got null`);
+    if (filter !== undefined) {
+      this.writeMatching(attribute, filter, sub, value, mode, label);
+      return;
+    }
+    if (sub !== undefined) {
+      if (attribute.multiValued) this.writeEverySub(attribute, sub, value, valueLabel);
+      else this.writeSub(this.complex(attribute), sub, value, valueLabel);
+      return;
+    }
+    if (attribute.multiValued) {
+      const values = readList(attribute, value, valueLabel, this.leniency, this.options.limits.maxValuesPerOperation);
+      if (mode === 'add') this.addValues(attribute, values, valueLabel);
+      else this.replaceValues(attribute, values, valueLabel);
+      return;
+    }
+    const read = readSingle(attribute, value, valueLabel, this.leniency);
+    if (read === null) {
+      this.unassign(attribute, valueLabel);
+      return;
+    }
+    if (attribute.type === 'complex') {
+      const record = this.complex(attribute);
+      this.merge(attribute, record, read as ComplexValue, valueLabel);
+      if (Object.keys(record).length === 0) this.set(attribute, undefined);
+      return;
+    }
+    this.checkImmutable(attribute, this.get(attribute), read, valueLabel);
+    this.set(attribute, read);
+  }
+
+  private checkImmutable(definition: AttributeDefinition, current: unknown, next: unknown, label: string): void {
+    if (definition.mutability === 'immutable' && isAssigned(current) && !sameValue(definition, current, next)) {
+      throw mutability(label, `${definition.path} is immutable and already set`);
+    }
+  }
+
+  /** Sets (or with null removes) one sub-attribute of a complex value. */
+  private writeSub(record: Mutable, sub: AttributeDefinition, value: unknown, label: string): void {
+    const key = keyOf(record, sub.name);
+    const current = key === undefined ? undefined : record[key];
+    if (value === null) {
+      if (sub.required) throw mutability(label, `${sub.path} is required and cannot be removed`);
+      if (sub.mutability === 'immutable' && isAssigned(current)) throw mutability(label, `${sub.path} is immutable and already set`);
+      if (key !== undefined) Reflect.deleteProperty(record, key);
+      return;
+    }
+    const read = readItem(sub, value, label, this.leniency);
+    this.checkImmutable(sub, current, read, label);
+    if (key !== undefined && key !== sub.name) Reflect.deleteProperty(record, key);
+    record[sub.name] = read;
+  }
+
+  /** Sets the given sub-attributes on a complex value and keeps the others (RFC 7644 §3.5.2.3). */
+  private merge(attribute: AttributeDefinition, record: Mutable, value: ComplexValue, label: string): void {
+    for (const name of Object.keys(value)) {
+      const sub = attribute.subAttributes.get(name.toLowerCase()) as AttributeDefinition;
+      this.writeSub(record, sub, value[name], `${label}.${name}`);
+    }
+  }
+
+  /** `emails.display`: one sub-attribute of every value. */
+  private writeEverySub(attribute: AttributeDefinition, sub: AttributeDefinition, value: unknown, label: string): void {
+    const list = this.list(attribute, label);
+    for (const record of list) {
+      if (!isObject(record)) throw invalidStoredResource(`${attribute.path} holds a value that is not an object`);
+      this.writeSub(record, sub, value, label);
+    }
+    this.onePrimary(attribute, list, label, undefined);
+  }
+
+  private writeMatching(attribute: AttributeDefinition, rawFilter: Filter, sub: AttributeDefinition | undefined, value: unknown, mode: Mode, label: string): void {
+    const filter = withBooleanLiterals(rawFilter, attribute, this.leniency);
+    const valueLabel = `${label}.value`;
+    if (!attribute.multiValued) {
+      // A single complex value selected by a filter (`manager[value eq "x"]`).
+      const current = this.get(attribute);
+      if (!isObject(current) || !matchesFilter(filter, current, matchOptionsFor(attribute))) {
+        throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
+      }
+      this.write({ kind: 'attribute', attribute, ...(sub === undefined ? {} : { sub }) }, value, mode, label, false);
+      return;
+    }
+    const list = this.list(attribute, label);
+    const options = matchOptionsFor(attribute);
+    const matched = list.filter((record) => isObject(record) && matchesFilter(filter, record, options)) as Mutable[];
+    this.charge(list.length, label);
+    if (matched.length === 0) {
+      const created = this.created(attribute, filter, sub, value, valueLabel);
+      if (created === undefined) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
+      list.push(created);
+      this.onePrimary(attribute, list, valueLabel, created);
+      return;
+    }
+    for (const record of matched) {
+      if (sub !== undefined) this.writeSub(record, sub, value, valueLabel);
+      else this.merge(attribute, record, readComplex(attribute, value, valueLabel, this.leniency), valueLabel);
+    }
+    const primary = matched.filter((record) => record.primary === true);
+    if (primary.length > 1) throw badRequest('invalidValue', `${valueLabel}: at most one value of ${attribute.path} can be primary`);
+    this.onePrimary(attribute, list, valueLabel, primary[0]);
+  }
+
+  /**
+   * The value `add`/`replace` creates when a filter of one equality matched nothing: Entra's
+   * `emails[type eq "work"].value` on a user without a work email becomes `{type: "work", value}`.
+   */
+  private created(attribute: AttributeDefinition, filter: Filter, sub: AttributeDefinition | undefined, value: unknown, label: string): Mutable | undefined {
+    if (!this.leniency.createOnEqualityFilter || filter.kind !== 'compare' || filter.operator !== 'eq' || filter.value === null) return undefined;
+    const key = attribute.subAttributes.get(filter.attribute.name.toLowerCase());
+    // Only a discriminator (`type`, `primary`) makes a value: a filter on `value` aims at a value
+    // that should exist, and creating one from the filter would invent data.
+    if (key === undefined || key.name === 'value' || filter.attribute.subAttribute !== undefined || key.mutability === 'readOnly') return undefined;
+    const record: Mutable = { [key.name]: readItem(key, filter.value, `${label} (the filter's value)`, this.leniency) };
+    this.owned.add(record);
+    if (sub !== undefined) this.writeSub(record, sub, value, label);
+    else this.merge(attribute, record, readComplex(attribute, value, label, this.leniency), label);
+    return record;
+  }
+
+  /** RFC 7643 §2.4: at most one value is primary; the one just made primary wins. */
+  private onePrimary(attribute: AttributeDefinition, list: unknown[], label: string, winner: unknown): void {
+    const primary = attribute.subAttributes.get('primary');
+    if (primary === undefined) return;
+    const chosen = list.filter((record) => isObject(record) && record[primary.name] === true);
+    if (chosen.length <= 1) return;
+    if (winner === undefined || !chosen.includes(winner)) {
+      throw badRequest('invalidValue', `${label}: at most one value of ${attribute.path} can be primary`);
+    }
+    for (const record of chosen) if (record !== winner) (record as Mutable)[primary.name] = false;
+  }
+
+  private addValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
+    this.checkPrimaries(attribute, values, label);
+    const list = this.list(attribute, label);
+    let winner: unknown;
+    for (const value of values) {
+      this.charge(list.length, label);
+      const present = list.find((stored) => covers(attribute, stored, value));
+      if (present !== undefined) {
+        // Re-adding a value that is there, now as primary, makes it the primary one.
+        if (isObject(value) && value.primary === true && isObject(present)) {
+          (present as Mutable).primary = true;
+          winner = present;
+        }
+        continue;
+      }
+      if (typeof value === 'object' && value !== null) this.owned.add(value);
+      list.push(value);
+      if (isObject(value) && value.primary === true) winner = value;
+    }
+    this.onePrimary(attribute, list, label, winner);
+  }
+
+  private replaceValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
+    this.checkPrimaries(attribute, values, label);
+    const list: unknown[] = [];
+    for (const value of values) {
+      this.charge(list.length, label);
+      if (list.some((kept) => covers(attribute, kept, value) && covers(attribute, value, kept))) continue;
+      if (typeof value === 'object' && value !== null) this.owned.add(value);
+      list.push(value);
+    }
+    this.checkImmutable(attribute, this.get(attribute), list, label);
+    this.owned.add(list);
+    this.set(attribute, list);
+  }
+
+  private checkPrimaries(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
+    if (values.filter((value) => isObject(value) && value.primary === true).length > 1) {
+      throw badRequest('invalidValue', `${label}: at most one value of ${attribute.path} can be primary`);
+    }
+  }
+
+  private unassign(attribute: AttributeDefinition, label: string): void {
+    const current = this.get(attribute);
+    if (attribute.required) throw mutability(label, `${attribute.path} is required and cannot be removed`);
+    if (attribute.mutability === 'immutable' && isAssigned(current)) throw mutability(label, `${attribute.path} is immutable and already set`);
+    if (current === undefined) return;
+    this.set(attribute, attribute.multiValued ? [] : undefined);
+  }
+
+  private remove(target: ResourceTarget, operation: Operation, label: string): void {
+    const pathLabel = `${label}.path`;
+    if (target.kind === 'extension') {
+      this.touchedExtensions.add(target.schema);
+      const key = keyOf(this.root, target.schema.id);
+      if (key !== undefined) Reflect.deleteProperty(this.root, key);
+      return;
+    }
+    const { attribute, filter, sub } = target;
+    if (attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly') {
+      throw mutability(pathLabel, `${sub?.path ?? attribute.path} is readOnly`);
+    }
+    if (filter !== undefined) {
+      this.removeMatching(attribute, withBooleanLiterals(filter, attribute, this.leniency), sub, pathLabel);
+      return;
+    }
+    if (sub !== undefined) {
+      if (attribute.multiValued) {
+        if (!isAssigned(this.get(attribute))) return;
+        for (const record of this.list(attribute, pathLabel)) {
+          if (isObject(record)) this.writeSub(record, sub, null, pathLabel);
+        }
+        return;
+      }
+      if (!isObject(this.get(attribute))) return;
+      const record = this.complex(attribute);
+      this.writeSub(record, sub, null, pathLabel);
+      if (Object.keys(record).length === 0) this.set(attribute, undefined);
+      return;
+    }
+    if (attribute.multiValued && operation.hasValue) {
+      // Entra's remove: the value lists the values to remove. It never means "remove all".
+      const listed = readList(attribute, operation.value, `${label}.value`, this.leniency, this.options.limits.maxValuesPerOperation);
+      if (listed.length === 0 || !isAssigned(this.get(attribute))) return;
+      const list = this.list(attribute, pathLabel);
+      this.charge(list.length * listed.length, pathLabel);
+      const kept = list.filter((stored) => !listed.some((value) => covers(attribute, stored, value)));
+      if (kept.length !== list.length) {
+        this.checkImmutable(attribute, list, kept, pathLabel);
+        list.length = 0;
+        list.push(...kept);
+      }
+      return;
+    }
+    this.unassign(attribute, pathLabel);
+  }
+
+  private removeMatching(attribute: AttributeDefinition, filter: Filter, sub: AttributeDefinition | undefined, label: string): void {
+    const options = matchOptionsFor(attribute);
+    if (!attribute.multiValued) {
+      const current = this.get(attribute);
+      if (!isObject(current) || !matchesFilter(filter, current, options)) return;
+      this.remove({ kind: 'attribute', attribute, ...(sub === undefined ? {} : { sub }) }, { index: -1, op: 'remove', hasValue: false, value: undefined }, label.replace(/\.path$/, ''));
+      return;
+    }
+    const current = this.get(attribute);
+    if (!Array.isArray(current) || current.length === 0) return;
+    this.charge(current.length, label);
+    if (!current.some((record) => isObject(record) && matchesFilter(filter, record, options))) return;
+    const list = this.list(attribute, label);
+    if (sub !== undefined) {
+      for (const record of list) {
+        if (isObject(record) && matchesFilter(filter, record, options)) this.writeSub(record, sub, null, label);
+      }
+      return;
+    }
+    const kept = list.filter((record) => !(isObject(record) && matchesFilter(filter, record, options)));
+    this.checkImmutable(attribute, current, kept, label);
+    list.length = 0;
+    list.push(...kept);
+  }
+
+  // ----- the result ---------------------------------------------------------------------------
+
+  /** Keeps `schemas` in step with the extensions a patch wrote or emptied (RFC 7643 §3). */
+  private syncSchemas(): void {
+    if (this.touchedExtensions.size === 0) return;
+    const key = keyOf(this.root, 'schemas') ?? 'schemas';
+    const stored = this.root[key];
+    const schemas: unknown[] = Array.isArray(stored) ? stored.slice() : [this.schemas.core.id];
+    for (const extension of this.touchedExtensions) {
+      const objectKey = keyOf(this.root, extension.id);
+      const object = objectKey === undefined ? undefined : this.root[objectKey];
+      const present = isObject(object) && Object.keys(object).some((name) => isAssigned(object[name]));
+      const at = schemas.findIndex((urn) => typeof urn === 'string' && urn.toLowerCase() === extension.id.toLowerCase());
+      if (present && at < 0) schemas.push(extension.id);
+      if (!present) {
+        if (objectKey !== undefined) Reflect.deleteProperty(this.root, objectKey);
+        if (at >= 0) schemas.splice(at, 1);
+      }
+    }
+    if (!sameJson(schemas, stored)) this.root[key] = schemas;
+  }
+
+  finish(): { readonly resource: ScimResource; readonly summary: ResourceChangeSummary } {
+    this.syncSchemas();
+    const attributesChanged: string[] = [];
+    const valuesAdded: Record<string, unknown[]> = {};
+    const valuesRemoved: Record<string, unknown[]> = {};
+    const next: Mutable = {};
+    let changed = false;
+    const keys = new Set([...Object.keys(this.base), ...Object.keys(this.root)]);
+    for (const key of keys) {
+      const before = this.base[key];
+      const after = this.root[key];
+      if (sameJson(before, after)) {
+        if (Object.hasOwn(this.base, key)) next[key] = before;
+        continue;
+      }
+      changed = true;
+      if (after !== undefined) next[key] = after;
+      const extension = schemaByUrn(this.schemas, key);
+      if (extension !== undefined && extension !== this.schemas.core) {
+        const shared = this.shareExtension(extension, before, after, { attributesChanged, valuesAdded, valuesRemoved });
+        if (shared !== undefined) next[key] = shared;
+        continue;
+      }
+      const attribute = this.schemas.core.attributes.get(key.toLowerCase()) ?? this.schemas.common.get(key.toLowerCase());
+      const path = attribute?.name ?? key;
+      if (!attributesChanged.includes(path)) attributesChanged.push(path);
+      if (attribute?.multiValued === true) recordValues(path, before, after, valuesAdded, valuesRemoved);
+    }
+    if (!changed) return { resource: this.base, summary: NO_CHANGE };
+    if (this.options.setLastModified) {
+      const meta = this.base.meta;
+      next.meta = { ...(isObject(meta) ? meta : {}), lastModified: this.options.now().toISOString() };
+    }
+    return { resource: next, summary: { changed: true, attributesChanged, valuesAdded, valuesRemoved } };
+  }
+
+  /** Shares the unchanged attributes of an extension object, and reports the changed ones. */
+  private shareExtension(
+    extension: CompiledSchema,
+    before: unknown,
+    after: unknown,
+    summary: { attributesChanged: string[]; valuesAdded: Record<string, unknown[]>; valuesRemoved: Record<string, unknown[]> },
+  ): Mutable | undefined {
+    const old: Readonly<Record<string, unknown>> = isObject(before) ? before : {};
+    const now: Readonly<Record<string, unknown>> = isObject(after) ? after : {};
+    const shared: Mutable = {};
+    for (const name of new Set([...Object.keys(old), ...Object.keys(now)])) {
+      const attribute = extension.attributes.get(name.toLowerCase());
+      const path = `${extension.id}:${attribute?.name ?? name}`;
+      if (sameJson(old[name], now[name])) {
+        if (Object.hasOwn(now, name)) shared[name] = old[name];
+        continue;
+      }
+      if (Object.hasOwn(now, name)) shared[name] = now[name];
+      summary.attributesChanged.push(path);
+      if (attribute?.multiValued === true) recordValues(path, old[name], now[name], summary.valuesAdded, summary.valuesRemoved);
+    }
+    return isObject(after) ? shared : undefined;
+  }
+}
+
+const NO_CHANGE: ResourceChangeSummary = Object.freeze({
+  changed: false,
+  attributesChanged: Object.freeze([]),
+  valuesAdded: Object.freeze({}),
+  valuesRemoved: Object.freeze({}),
+});
+
+/** A JSON value as text with object keys sorted: equal values, equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+      .join(',')}}`;
+  }
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/** The values of `from` that `other` lacks, counting repeats: O(values) through canonical text. */
+function missingFrom(from: readonly unknown[], other: readonly unknown[]): unknown[] {
+  const counts = new Map<string, number>();
+  for (const value of other) {
+    const key = canonical(value);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const missing: unknown[] = [];
+  for (const value of from) {
+    const key = canonical(value);
+    const count = counts.get(key) ?? 0;
+    if (count === 0) missing.push(value);
+    else counts.set(key, count - 1);
+  }
+  return missing;
+}
+
+/** The values a list gained and lost. */
+function recordValues(path: string, before: unknown, after: unknown, added: Record<string, unknown[]>, removed: Record<string, unknown[]>): void {
+  const old = Array.isArray(before) ? before : [];
+  const now = Array.isArray(after) ? after : [];
+  const gained = missingFrom(now, old);
+  const lost = missingFrom(old, now);
+  if (gained.length > 0) added[path] = gained;
+  if (lost.length > 0) removed[path] = lost;
+}
+
+/**
+ * Applies checked operations to a resource, in order, all or nothing.
+ *
+ * @throws ScimError 400 when an operation cannot apply; 500 when the stored resource does not fit
+ * its schema where an operation reads it.
+ */
+export function applyResourceOperations(
+  resource: unknown,
+  operations: readonly Operation[],
+  schemas: ResourceSchemas,
+  leniency: Leniency,
+  options: ResolvedOptions,
+): { readonly resource: ScimResource; readonly summary: ResourceChangeSummary } {
+  if (!isObject(resource)) throw invalidStoredResource('the resource is not an object');
+  const draft = new ResourceDraft(resource, schemas, leniency, options);
+  for (const operation of operations) draft.apply(operation);
+  return draft.finish();
+}
