@@ -114,6 +114,65 @@ function identityOf(attribute: AttributeDefinition): AttributeDefinition | undef
   return value?.mutability === 'immutable' ? value : undefined;
 }
 
+/**
+ * The values of a list by their `value` (folded as its caseExact says), so that finding a value
+ * "already present" costs one lookup instead of a pass over the list. Values without a string
+ * `value`, and lookups of such values, fall back to the whole list.
+ */
+class ValueIndex {
+  private readonly byValue = new Map<string, unknown[]>();
+  private readonly rest: unknown[] = [];
+  private readonly all: unknown[] = [];
+  private readonly valueDefinition: AttributeDefinition | undefined;
+
+  constructor(private readonly attribute: AttributeDefinition, values: readonly unknown[]) {
+    this.valueDefinition = attribute.type === 'complex' ? attribute.subAttributes.get('value') : attribute;
+    for (const value of values) this.add(value);
+  }
+
+  private keyOf(value: unknown): string | undefined {
+    const item = this.attribute.type === 'complex' ? (isObject(value) ? value[keyOf(value, 'value') ?? 'value'] : undefined) : value;
+    if (typeof item !== 'string' || this.valueDefinition === undefined || this.valueDefinition.type === 'dateTime') return undefined;
+    return this.valueDefinition.caseExact ? item : item.toLowerCase();
+  }
+
+  add(value: unknown): void {
+    this.all.push(value);
+    const key = this.keyOf(value);
+    if (key === undefined) {
+      this.rest.push(value);
+      return;
+    }
+    const bucket = this.byValue.get(key);
+    if (bucket === undefined) this.byValue.set(key, [value]);
+    else bucket.push(value);
+  }
+
+  /** The values that may equal `value` on `value`: the rest cannot cover it, nor it them. */
+  private candidates(value: unknown): readonly unknown[] {
+    const key = this.keyOf(value);
+    if (key === undefined) return this.all;
+    const bucket = this.byValue.get(key);
+    if (this.rest.length === 0) return bucket ?? [];
+    return bucket === undefined ? this.rest : [...bucket, ...this.rest];
+  }
+
+  /** A value of the index that covers `value` (equal on every sub-attribute `value` gives), if any. */
+  covering(value: unknown): unknown {
+    return this.candidates(value).find((stored) => covers(this.attribute, stored, value));
+  }
+
+  /** A value of the index equal to `value` on the sub-attributes of both. */
+  same(value: unknown): unknown {
+    return this.candidates(value).find((kept) => covers(this.attribute, kept, value) && covers(this.attribute, value, kept));
+  }
+
+  /** Whether `stored` covers some value of the index (the reverse of `covering`). */
+  coveredBy(stored: unknown): boolean {
+    return this.candidates(stored).some((listed) => covers(this.attribute, stored, listed));
+  }
+}
+
 /** Filters over a multi-valued attribute's values: each sub-attribute's type and caseExact. */
 function matchOptionsFor(attribute: AttributeDefinition): MatchOptions {
   const sub = (path: AttributePath): AttributeDefinition | undefined => attribute.subAttributes.get(path.name.toLowerCase());
@@ -427,10 +486,10 @@ class ResourceDraft {
   private addValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
     this.checkPrimaries(attribute, values, label);
     const list = this.list(attribute, label);
+    const index = new ValueIndex(attribute, list);
     let winner: unknown;
     for (const value of values) {
-      this.charge(list.length, label);
-      const present = list.find((stored) => covers(attribute, stored, value));
+      const present = index.covering(value);
       if (present !== undefined) {
         // Re-adding a value that is there, now as primary, makes it the primary one.
         if (isObject(value) && value.primary === true && isObject(present)) {
@@ -441,6 +500,7 @@ class ResourceDraft {
       }
       if (typeof value === 'object' && value !== null) this.owned.add(value);
       list.push(value);
+      index.add(value);
       if (isObject(value) && value.primary === true) winner = value;
     }
     this.onePrimary(attribute, list, label, winner);
@@ -449,11 +509,12 @@ class ResourceDraft {
   private replaceValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
     this.checkPrimaries(attribute, values, label);
     const list: unknown[] = [];
+    const index = new ValueIndex(attribute, []);
     for (const value of values) {
-      this.charge(list.length, label);
-      if (list.some((kept) => covers(attribute, kept, value) && covers(attribute, value, kept))) continue;
+      if (index.same(value) !== undefined) continue;
       if (typeof value === 'object' && value !== null) this.owned.add(value);
       list.push(value);
+      index.add(value);
     }
     this.checkImmutable(attribute, this.get(attribute), list, label);
     this.owned.add(list);
@@ -509,8 +570,8 @@ class ResourceDraft {
       const listed = readList(attribute, operation.value, `${label}.value`, this.leniency, this.options.limits.maxValuesPerOperation);
       if (listed.length === 0 || !isAssigned(this.get(attribute))) return;
       const list = this.list(attribute, pathLabel);
-      this.charge(list.length * listed.length, pathLabel);
-      const kept = list.filter((stored) => !listed.some((value) => covers(attribute, stored, value)));
+      const index = new ValueIndex(attribute, listed);
+      const kept = list.filter((stored) => !index.coveredBy(stored));
       if (kept.length !== list.length) {
         this.checkImmutable(attribute, list, kept, pathLabel);
         list.length = 0;
