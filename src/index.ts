@@ -6,11 +6,10 @@
  *
  * @packageDocumentation
  */
-export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest } from './patch.js';
+export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest, validatePatchRequest } from './patch.js';
 export { applyPatch, tryApplyPatch, LENIENCY_PRESETS } from './resource-patch.js';
 export { invalidStoredResource } from './resource-apply.js';
 export { applyGroupChanges, invalidStoredGroup } from './apply.js';
-export { validatePatchRequest } from './validate.js';
 export { parsePath, parseFilter } from './path.js';
 export { matchesFilter } from './filter.js';
 export { valueConstraintOf } from './schema.js';

@@ -7,9 +7,9 @@ import { applyResolved, type ChangeSummary } from './apply.js';
 import { ScimError } from './errors.js';
 import { normalizeOperations, type GroupChange } from './normalize.js';
 import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
-import type { Group } from './types.js';
+import type { Group, PatchRequest } from './types.js';
 import { resolveGroupPath } from './schema.js';
-import { checkOperations } from './validate.js';
+import { checkOperations, toPatchOperation } from './validate.js';
 
 /** The result of `tryApplyGroupPatch`: the patched group and summary, or the error. */
 export type PatchResult<G extends Group = Group> =
@@ -108,4 +108,27 @@ export function tryApplyGroupPatch<G extends Group>(
     if (error instanceof ScimError) return { ok: false, error };
     throw error;
   }
+}
+
+/**
+ * Validates an untrusted PATCH body: the envelope, every operation, every path and filter, and
+ * every value, before anything is applied.
+ *
+ * @param body - the parsed JSON body, of unknown shape.
+ * @param options - the same options `applyGroupPatch` will get (they decide, for example, whether
+ * `externalId` may be written).
+ * @returns the request with op names lower-cased and `schemas` filled in when it was missing.
+ * @throws ScimError 400 with the `scimType` of the first problem, naming the operation.
+ * @example
+ * ```ts
+ * const request = validatePatchRequest(JSON.parse(rawBody))
+ * ```
+ * @see RFC 7644 §3.5.2
+ */
+export function validatePatchRequest(body: unknown, options?: PatchOptions): PatchRequest {
+  const resolved = resolveOptions(options);
+  const { schemas, operations } = checkOperations(body, resolved, resolveGroupPath);
+  // The normalizer reads every value: a request is valid only when it can be applied.
+  normalizeOperations(operations, resolved);
+  return { schemas, Operations: operations.map(toPatchOperation) };
 }

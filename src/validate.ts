@@ -3,16 +3,15 @@
  *
  * It checks the envelope and every operation's shape, and parses and resolves every path up front,
  * so a bad operation anywhere rejects the whole request before anything is applied. Operation
- * values are checked by the normalizer, which `validatePatchRequest` runs too.
+ * values are checked by the normalizer, which `validatePatchRequest` (in patch.ts) runs too.
  *
  * @see RFC 7644 §3.5.2
  */
 import { badRequest, payloadTooLarge, ScimError } from './errors.js';
-import { normalizeOperations } from './normalize.js';
-import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import { parsePath, type ParsedPath } from './path.js';
-import { describe, isObject, rejectPrototypeKey, resolveGroupPath, type GroupTarget } from './schema.js';
-import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName, type PatchRequest } from './types.js';
+import { describe, isObject, rejectPrototypeKey, type GroupTarget } from './schema.js';
+import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName } from './types.js';
 import { clip } from './text.js';
 
 /**
@@ -170,26 +169,4 @@ export function toPatchOperation(operation: CheckedOperation<unknown>): PatchOpe
     ...(operation.path === undefined ? {} : { path: operation.path }),
     ...(operation.hasValue ? { value: operation.value } : {}),
   };
-}
-
-/**
- * Validates an untrusted PATCH body: the envelope, every operation, every path and filter, and
- * every value, before anything is applied.
- *
- * @param body - the parsed JSON body, of unknown shape.
- * @param options - the same options `applyGroupPatch` will get (they decide, for example, whether
- * `externalId` may be written).
- * @returns the request with op names lower-cased and `schemas` filled in when it was missing.
- * @throws ScimError 400 with the `scimType` of the first problem, naming the operation.
- * @example
- * ```ts
- * const request = validatePatchRequest(JSON.parse(rawBody))
- * ```
- * @see RFC 7644 §3.5.2
- */
-export function validatePatchRequest(body: unknown, options?: PatchOptions): PatchRequest {
-  const resolved = resolveOptions(options);
-  const { schemas, operations } = checkOperations(body, resolved, resolveGroupPath);
-  normalizeOperations(operations, resolved);
-  return { schemas, Operations: operations.map(toPatchOperation) };
 }
