@@ -45,6 +45,12 @@ export interface Leniency extends ValueLeniency, PathResolution {
   readonly createOnEqualityFilter: boolean;
 }
 
+/** Sets an own property, also one named `__proto__` (defined, never assigned: it stays data). */
+function put(target: Mutable, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** A stored resource: a JSON object. */
 export type ScimResource = Readonly<Record<string, unknown>>;
 
@@ -415,6 +421,7 @@ class ResourceDraft {
   /** `emails.display`: one sub-attribute of every value. */
   private writeEverySub(attribute: AttributeDefinition, sub: AttributeDefinition, value: unknown, label: string): void {
     const list = this.list(attribute, label);
+    this.charge(list.length, label);
     for (const record of list) {
       if (!isObject(record)) throw invalidStoredResource(`${attribute.path} holds a value that is not an object`);
       this.writeSub(record, sub, value, label);
@@ -486,6 +493,7 @@ class ResourceDraft {
   private addValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
     this.checkPrimaries(attribute, values, label);
     const list = this.list(attribute, label);
+    this.charge(list.length, label);
     const index = new ValueIndex(attribute, list);
     let winner: unknown;
     for (const value of values) {
@@ -552,17 +560,7 @@ class ResourceDraft {
       return;
     }
     if (sub !== undefined) {
-      if (attribute.multiValued) {
-        if (!isAssigned(this.get(attribute))) return;
-        for (const record of this.list(attribute, pathLabel)) {
-          if (isObject(record)) this.writeSub(record, sub, null, pathLabel);
-        }
-        return;
-      }
-      if (!isObject(this.get(attribute))) return;
-      const record = this.complex(attribute);
-      this.writeSub(record, sub, null, pathLabel);
-      if (Object.keys(record).length === 0) this.set(attribute, undefined);
+      this.removeSub(attribute, sub, pathLabel);
       return;
     }
     if (attribute.multiValued && operation.hasValue) {
@@ -570,6 +568,7 @@ class ResourceDraft {
       const listed = readList(attribute, operation.value, `${label}.value`, this.leniency, this.options.limits.maxValuesPerOperation);
       if (listed.length === 0 || !isAssigned(this.get(attribute))) return;
       const list = this.list(attribute, pathLabel);
+      this.charge(list.length, pathLabel);
       const index = new ValueIndex(attribute, listed);
       const kept = list.filter((stored) => !index.coveredBy(stored));
       if (kept.length !== list.length) {
@@ -582,12 +581,30 @@ class ResourceDraft {
     this.unassign(attribute, pathLabel);
   }
 
+  /** `remove attr.sub`: the sub-attribute of the complex value, or of every value of a list. */
+  private removeSub(attribute: AttributeDefinition, sub: AttributeDefinition, label: string): void {
+    if (attribute.multiValued) {
+      if (!isAssigned(this.get(attribute))) return;
+      const list = this.list(attribute, label);
+      this.charge(list.length, label);
+      for (const record of list) {
+        if (isObject(record)) this.writeSub(record, sub, null, label);
+      }
+      return;
+    }
+    if (!isObject(this.get(attribute))) return;
+    const record = this.complex(attribute);
+    this.writeSub(record, sub, null, label);
+    if (Object.keys(record).length === 0) this.set(attribute, undefined);
+  }
+
   private removeMatching(attribute: AttributeDefinition, filter: Filter, sub: AttributeDefinition | undefined, label: string): void {
     const options = matchOptionsFor(attribute);
     if (!attribute.multiValued) {
       const current = this.get(attribute);
       if (!isObject(current) || !matchesFilter(filter, current, options)) return;
-      this.remove({ kind: 'attribute', attribute, ...(sub === undefined ? {} : { sub }) }, { index: -1, op: 'remove', hasValue: false, value: undefined }, label.replace(/\.path$/, ''));
+      if (sub === undefined) this.unassign(attribute, label);
+      else this.removeSub(attribute, sub, label);
       return;
     }
     const current = this.get(attribute);
@@ -641,15 +658,15 @@ class ResourceDraft {
       const before = this.base[key];
       const after = this.root[key];
       if (sameJson(before, after)) {
-        if (Object.hasOwn(this.base, key)) next[key] = before;
+        if (Object.hasOwn(this.base, key)) put(next, key, before);
         continue;
       }
       changed = true;
-      if (after !== undefined) next[key] = after;
+      if (after !== undefined) put(next, key, after);
       const extension = schemaByUrn(this.schemas, key);
       if (extension !== undefined && extension !== this.schemas.core) {
         const shared = this.shareExtension(extension, before, after, { attributesChanged, valuesAdded, valuesRemoved });
-        if (shared !== undefined) next[key] = shared;
+        if (shared !== undefined) put(next, key, shared);
         continue;
       }
       const attribute = this.schemas.core.attributes.get(key.toLowerCase()) ?? this.schemas.common.get(key.toLowerCase());
@@ -679,10 +696,10 @@ class ResourceDraft {
       const attribute = extension.attributes.get(name.toLowerCase());
       const path = `${extension.id}:${attribute?.name ?? name}`;
       if (sameJson(old[name], now[name])) {
-        if (Object.hasOwn(now, name)) shared[name] = old[name];
+        if (Object.hasOwn(now, name)) put(shared, name, old[name]);
         continue;
       }
-      if (Object.hasOwn(now, name)) shared[name] = now[name];
+      if (Object.hasOwn(now, name)) put(shared, name, now[name]);
       summary.attributesChanged.push(path);
       if (attribute?.multiValued === true) recordValues(path, old[name], now[name], summary.valuesAdded, summary.valuesRemoved);
     }
