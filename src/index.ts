@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest, validatePatchRequest } from './patch.js';
-export { applyPatch, tryApplyPatch, LENIENCY_PRESETS } from './resource-patch.js';
+export { applyPatch, tryApplyPatch, normalizePatch, LENIENCY_PRESETS } from './resource-patch.js';
 export { invalidStoredResource } from './resource-apply.js';
 export { applyGroupChanges, invalidStoredGroup } from './apply.js';
 export { parsePath, parseFilter } from './path.js';
@@ -45,6 +45,7 @@ export type { PatchResult } from './patch.js';
 export type { LeniencyPreset, ResourcePatchOptions, ResourcePatchResult } from './resource-patch.js';
 export type { Leniency, ResourceChangeSummary, ScimResource } from './resource-apply.js';
 export type { ValueLeniency } from './resource-values.js';
+export type { ResourceChange } from './resource-normalize.js';
 export type { PathResolution } from './resource-path.js';
 export type { ErrorResponseOptions, ScimErrorInit } from './errors.js';
 export type { AttributeType, MatchOptions } from './filter.js';

@@ -23,17 +23,14 @@ import type { AttributeDefinition, CompiledSchema } from './resource-schema.js';
 import {
   cloneJson,
   readBoolean,
-  readComplex,
   readItem,
-  readList,
-  readSingle,
   sameJson,
   type ComplexValue,
   type ValueLeniency,
 } from './resource-values.js';
-import { describe, isObject, rejectPrototypeKey } from './schema.js';
+import { isObject } from './schema.js';
 import { clip } from './text.js';
-import type { CheckedOperation } from './validate.js';
+import type { ResourceChange } from './resource-normalize.js';
 
 /** Every leniency of the engine, each a named switch. */
 export interface Leniency extends ValueLeniency, PathResolution {
@@ -69,8 +66,6 @@ export interface ResourceChangeSummary {
   readonly valuesRemoved: Readonly<Record<string, readonly unknown[]>>;
 }
 
-type Operation = CheckedOperation<ResourceTarget>;
-type Mode = 'add' | 'replace';
 type Mutable = Record<string, unknown>;
 
 /** A 500: the caller's stored resource does not fit its schema where the patch reads it. */
@@ -308,58 +303,33 @@ class ResourceDraft {
     }
   }
 
-  // ----- operations ---------------------------------------------------------------------------
+  // ----- changes ------------------------------------------------------------------------------
 
-  apply(operation: Operation): void {
-    const label = `Operations[${String(operation.index)}]`;
-    const target = operation.target;
-    if (operation.op === 'remove') {
-      // The validator refuses a remove without a path.
-      this.remove(target as ResourceTarget, operation, label);
-      return;
+  /** What a change's attribute names: resolved again, so a change list from elsewhere is checked too. */
+  private targetOf(change: ResourceChange, label: string): ResourceTarget {
+    const limits = { maxLength: this.options.limits.maxPathLength, maxDepth: this.options.limits.maxFilterDepth };
+    const target = resolveValueKey(this.schemas, change.attribute, `${label}.path`, limits, this.leniency);
+    if (target.kind === 'extension' || change.subAttribute === undefined) {
+      return change.filter === undefined || target.kind === 'extension' ? target : { ...target, filter: change.filter };
     }
-    if (target === undefined) this.pathless(operation.value, operation.op, `${label}.value`);
-    else this.write(target, operation.value, operation.op, label, false);
+    const sub = target.attribute.subAttributes.get(change.subAttribute.toLowerCase());
+    if (sub === undefined) throw badRequest('invalidPath', `${label}.path: '${target.attribute.name}' has no sub-attribute '${clip(change.subAttribute)}'`);
+    return { ...target, sub, ...(change.filter === undefined ? {} : { filter: change.filter }) };
   }
 
-  private pathless(value: unknown, mode: Mode, label: string): void {
-    if (!isObject(value)) {
-      throw badRequest('invalidValue', `${label}: a pathless '${mode}' needs an object of attributes, got ${describe(value)}`);
-    }
-    for (const key of Object.keys(value)) {
-      rejectPrototypeKey(key, label, 'invalidPath');
-      const itemLabel = `${label}.${clip(key)}`;
-      if (schemaByUrn(this.schemas, key) === this.schemas.core) {
-        // `{"urn:…:core:2.0:User": {…}}` holds core attributes.
-        this.pathless(value[key], mode, itemLabel);
-        continue;
-      }
-      const target = resolveValueKey(this.schemas, key, itemLabel, { maxLength: this.options.limits.maxPathLength, maxDepth: this.options.limits.maxFilterDepth }, this.leniency);
-      this.write(target, value[key], mode, itemLabel, true);
-    }
-  }
-
-  /** `add` or `replace` at a target. Inside a value (`inValue`), readOnly targets are ignored. */
-  private write(target: ResourceTarget, value: unknown, mode: Mode, label: string, inValue: boolean): void {
-    if (target.kind === 'extension') {
-      if (!isObject(value)) throw badRequest('invalidValue', `${label}: ${target.schema.id} needs an object of its attributes, got ${describe(value)}`);
-      for (const key of Object.keys(value)) {
-        rejectPrototypeKey(key, label, 'invalidPath');
-        const attribute = target.schema.attributes.get(key.toLowerCase());
-        if (attribute === undefined) throw badRequest('invalidPath', `${label}.${clip(key)}: ${target.schema.id} has no attribute '${clip(key)}'`);
-        this.write({ kind: 'attribute', attribute }, value[key], mode, `${label}.${clip(key)}`, true);
-      }
+  apply(change: ResourceChange): void {
+    const label = `Operations[${String(change.operationIndex)}]`;
+    const target = this.targetOf(change, label);
+    if (change.op === 'remove') {
+      this.remove(target, change.value, label);
       return;
     }
+    if (target.kind === 'extension') throw badRequest('invalidPath', `${label}.path: '${change.op}' names the attributes of ${target.schema.id}, not the extension`);
     const { attribute, filter, sub } = target;
-    if (attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly') {
-      if (inValue) return;
-      throw mutability(`${label}.path`, `${sub?.path ?? attribute.path} is readOnly`);
-    }
-    const valueLabel = inValue ? label : `${label}.value`;
-    if (value === null && mode === 'add') throw badRequest('invalidValue', `${valueLabel}: 'add' needs a value, got null`);
+    const value = change.value;
+    const valueLabel = `${label}.value`;
     if (filter !== undefined) {
-      this.writeMatching(attribute, filter, sub, value, mode, label);
+      this.writeMatching(attribute, filter, sub, value, label);
       return;
     }
     if (sub !== undefined) {
@@ -368,24 +338,28 @@ class ResourceDraft {
       return;
     }
     if (attribute.multiValued) {
-      const values = readList(attribute, value, valueLabel, this.leniency, this.options.limits.maxValuesPerOperation);
-      if (mode === 'add') this.addValues(attribute, values, valueLabel);
+      const values = Array.isArray(value) ? value : [];
+      if (change.op === 'add') this.addValues(attribute, values, valueLabel);
       else this.replaceValues(attribute, values, valueLabel);
       return;
     }
-    const read = readSingle(attribute, value, valueLabel, this.leniency);
-    if (read === null) {
-      this.unassign(attribute, valueLabel);
+    this.writeSingle(attribute, value, valueLabel);
+  }
+
+  /** A single-valued attribute: `null` unassigns, a complex value merges, a simple one is set. */
+  private writeSingle(attribute: AttributeDefinition, value: unknown, label: string): void {
+    if (value === null || value === undefined) {
+      this.unassign(attribute, label);
       return;
     }
-    if (attribute.type === 'complex') {
+    if (attribute.type === 'complex' && isObject(value)) {
       const record = this.complex(attribute);
-      this.merge(attribute, record, read as ComplexValue, valueLabel);
+      this.merge(attribute, record, value, label);
       if (Object.keys(record).length === 0) this.set(attribute, undefined);
       return;
     }
-    this.checkImmutable(attribute, this.get(attribute), read, valueLabel);
-    this.set(attribute, read);
+    this.checkImmutable(attribute, this.get(attribute), value, label);
+    this.set(attribute, value);
   }
 
   private checkImmutable(definition: AttributeDefinition, current: unknown, next: unknown, label: string): void {
@@ -404,10 +378,9 @@ class ResourceDraft {
       if (key !== undefined) Reflect.deleteProperty(record, key);
       return;
     }
-    const read = readItem(sub, value, label, this.leniency);
-    this.checkImmutable(sub, current, read, label);
+    this.checkImmutable(sub, current, value, label);
     if (key !== undefined && key !== sub.name) Reflect.deleteProperty(record, key);
-    record[sub.name] = read;
+    record[sub.name] = value;
   }
 
   /** Sets the given sub-attributes on a complex value and keeps the others (RFC 7644 §3.5.2.3). */
@@ -429,7 +402,7 @@ class ResourceDraft {
     this.onePrimary(attribute, list, label, undefined);
   }
 
-  private writeMatching(attribute: AttributeDefinition, rawFilter: Filter, sub: AttributeDefinition | undefined, value: unknown, mode: Mode, label: string): void {
+  private writeMatching(attribute: AttributeDefinition, rawFilter: Filter, sub: AttributeDefinition | undefined, value: unknown, label: string): void {
     const filter = withBooleanLiterals(rawFilter, attribute, this.leniency);
     const valueLabel = `${label}.value`;
     if (!attribute.multiValued) {
@@ -438,7 +411,8 @@ class ResourceDraft {
       if (!isObject(current) || !matchesFilter(filter, current, matchOptionsFor(attribute))) {
         throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
       }
-      this.write({ kind: 'attribute', attribute, ...(sub === undefined ? {} : { sub }) }, value, mode, label, false);
+      if (sub === undefined) this.writeSingle(attribute, value, valueLabel);
+      else this.writeSub(this.complex(attribute), sub, value, valueLabel);
       return;
     }
     const list = this.list(attribute, label);
@@ -454,7 +428,7 @@ class ResourceDraft {
     }
     for (const record of matched) {
       if (sub !== undefined) this.writeSub(record, sub, value, valueLabel);
-      else this.merge(attribute, record, readComplex(attribute, value, valueLabel, this.leniency), valueLabel);
+      else if (isObject(value)) this.merge(attribute, record, value, valueLabel);
     }
     const primary = matched.filter((record) => record.primary === true);
     if (primary.length > 1) throw badRequest('invalidValue', `${valueLabel}: at most one value of ${attribute.path} can be primary`);
@@ -474,7 +448,7 @@ class ResourceDraft {
     const record: Mutable = { [key.name]: readItem(key, filter.value, `${label} (the filter's value)`, this.leniency) };
     this.owned.add(record);
     if (sub !== undefined) this.writeSub(record, sub, value, label);
-    else this.merge(attribute, record, readComplex(attribute, value, label, this.leniency), label);
+    else if (isObject(value)) this.merge(attribute, record, value, label);
     return record;
   }
 
@@ -543,7 +517,7 @@ class ResourceDraft {
     this.set(attribute, attribute.multiValued ? [] : undefined);
   }
 
-  private remove(target: ResourceTarget, operation: Operation, label: string): void {
+  private remove(target: ResourceTarget, listedValues: unknown, label: string): void {
     const pathLabel = `${label}.path`;
     if (target.kind === 'extension') {
       this.touchedExtensions.add(target.schema);
@@ -552,9 +526,6 @@ class ResourceDraft {
       return;
     }
     const { attribute, filter, sub } = target;
-    if (attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly') {
-      throw mutability(pathLabel, `${sub?.path ?? attribute.path} is readOnly`);
-    }
     if (filter !== undefined) {
       this.removeMatching(attribute, withBooleanLiterals(filter, attribute, this.leniency), sub, pathLabel);
       return;
@@ -563,9 +534,9 @@ class ResourceDraft {
       this.removeSub(attribute, sub, pathLabel);
       return;
     }
-    if (attribute.multiValued && operation.hasValue) {
+    if (attribute.multiValued && Array.isArray(listedValues)) {
       // Entra's remove: the value lists the values to remove. It never means "remove all".
-      const listed = readList(attribute, operation.value, `${label}.value`, this.leniency, this.options.limits.maxValuesPerOperation);
+      const listed: readonly unknown[] = listedValues;
       if (listed.length === 0 || !isAssigned(this.get(attribute))) return;
       const list = this.list(attribute, pathLabel);
       this.charge(list.length, pathLabel);
@@ -754,20 +725,20 @@ function recordValues(path: string, before: unknown, after: unknown, added: Reco
 }
 
 /**
- * Applies checked operations to a resource, in order, all or nothing.
+ * Applies normalized changes to a resource, in order, all or nothing.
  *
  * @throws ScimError 400 when an operation cannot apply; 500 when the stored resource does not fit
  * its schema where an operation reads it.
  */
-export function applyResourceOperations(
+export function applyResourceChanges(
   resource: unknown,
-  operations: readonly Operation[],
+  changes: readonly ResourceChange[],
   schemas: ResourceSchemas,
   leniency: Leniency,
   options: ResolvedOptions,
 ): { readonly resource: ScimResource; readonly summary: ResourceChangeSummary } {
   if (!isObject(resource)) throw invalidStoredResource('the resource is not an object');
   const draft = new ResourceDraft(resource, schemas, leniency, options);
-  for (const operation of operations) draft.apply(operation);
+  for (const change of changes) draft.apply(change);
   return draft.finish();
 }

@@ -6,7 +6,8 @@
  */
 import { ScimError } from './errors.js';
 import { resolveOptions, type PatchOptions } from './options.js';
-import { applyResourceOperations, type Leniency, type ResourceChangeSummary, type ScimResource } from './resource-apply.js';
+import { applyResourceChanges, type Leniency, type ResourceChangeSummary, type ScimResource } from './resource-apply.js';
+import { normalizeResourceOperations, type ResourceChange } from './resource-normalize.js';
 import { resolveResourcePath, resourceSchemas } from './resource-path.js';
 import { checkOperations } from './validate.js';
 
@@ -64,12 +65,41 @@ export type ResourcePatchResult<R extends ScimResource = ScimResource> =
       readonly error: ScimError;
     };
 
-function run(resource: unknown, request: unknown, options: ResourcePatchOptions): { readonly resource: ScimResource; readonly summary: ResourceChangeSummary } {
+/** validate → normalize: the changes a body asks for, every value checked, with what applying needs. */
+function changesOf(request: unknown, options: ResourcePatchOptions) {
   const resolved = resolveOptions(options);
   const schemas = resourceSchemas(options.schema, options.extensions);
   const leniency: Leniency = { ...LENIENCY_PRESETS[options.preset ?? 'lenient'], ...options.leniency };
   const { operations } = checkOperations(request, resolved, (parsed, label) => resolveResourcePath(schemas, parsed, label, leniency));
-  return applyResourceOperations(resource, operations, schemas, leniency, resolved);
+  const changes = normalizeResourceOperations(operations, { schemas, leniency, options: resolved });
+  return { changes, schemas, leniency, resolved };
+}
+
+function run(resource: unknown, request: unknown, options: ResourcePatchOptions): { readonly resource: ScimResource; readonly summary: ResourceChangeSummary } {
+  const { changes, schemas, leniency, resolved } = changesOf(request, options);
+  return applyResourceChanges(resource, changes, schemas, leniency, resolved);
+}
+
+/**
+ * Validates a PATCH body for a resource and turns it into the changes it makes, without the
+ * resource: paths resolved against the schemas, names in the schema's spelling, pathless values
+ * split per attribute, every value checked and read. A store can run them without loading the
+ * resource where a change allows it (an add of values, a remove by value, a set).
+ *
+ * @param request - the PATCH body as parsed JSON.
+ * @param options - as for `applyPatch`.
+ * @returns the changes, in order.
+ * @throws ScimError 400 when the request is invalid; 500 when a schema cannot be read.
+ * @example
+ * ```ts
+ * for (const change of normalizePatch(body, { schema: USER_SCHEMA_DEFINITION })) {
+ *   if (change.op === 'replace' && change.attribute === 'active') await setActive(id, change.value === true)
+ * }
+ * ```
+ * @see RFC 7644 §3.5.2
+ */
+export function normalizePatch(request: unknown, options: ResourcePatchOptions): ResourceChange[] {
+  return changesOf(request, options).changes;
 }
 
 /**
