@@ -30,18 +30,12 @@ import { FUZZ_FAMILIES, type FuzzCase, type FuzzFamily } from '../test/arbitrari
 import { checkGuarantee, diffPrototypes, snapshotPrototypes, type GuaranteeOutcome } from '../test/fuzz/guarantee.js';
 import { decodeJson, encodeJson } from '../test/fuzz/json.js';
 import { appendRegression, REGRESSIONS_FILE, type RegressionRecord } from '../test/fuzz/regressions.js';
+import { intFromEnv } from '../test/support/env.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------------------------
 
-function intFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw.replaceAll('_', ''));
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got '${raw}'`);
-  return value;
-}
 
 const TOTAL = intFromEnv('FUZZ_RUNS') ?? 1_000_000;
 const SEED = intFromEnv('FC_SEED') ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;

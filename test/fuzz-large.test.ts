@@ -13,11 +13,12 @@ import { describe, expect, it } from 'vitest';
 import { ScimError, tryApplyGroupPatch, type Group, type GroupMember } from '../src/index.js';
 import { deepFreeze, spell } from './arbitraries/index.js';
 import { counted } from './support/counted.js';
+import { intFromEnv } from './support/env.js';
 
 const MEMBERS = 20_000;
-const RUNS = Number.parseInt(process.env.FUZZ_LARGE_RUNS ?? '', 10) || 25;
-const SEED = Number.parseInt(process.env.FC_SEED ?? '', 10);
-const params = Number.isSafeInteger(SEED) ? { numRuns: RUNS, seed: SEED } : { numRuns: RUNS };
+const RUNS = intFromEnv('FUZZ_LARGE_RUNS') ?? 25;
+const SEED = intFromEnv('FC_SEED');
+const params = SEED === undefined ? { numRuns: RUNS } : { numRuns: RUNS, seed: SEED };
 
 const stored: readonly GroupMember[] = deepFreeze(
   Array.from({ length: MEMBERS }, (_, i) => (i % 3 === 0 ? { value: `user-${String(i)}`, display: `User ${String(i)}`, type: 'User' } : { value: `user-${String(i)}` })),

@@ -53,18 +53,12 @@ import {
 import { decodeJson, encodeJson, viaJsonParse } from './fuzz/json.js';
 import { loadRegressions, REGRESSIONS_FILE } from './fuzz/regressions.js';
 import { counted } from './support/counted.js';
+import { intFromEnv } from './support/env.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------------------------
 
-function intFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw.replaceAll('_', ''));
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got '${raw}'`);
-  return value;
-}
 
 const TOTAL_RUNS = intFromEnv('FUZZ_RUNS') ?? 3_000;
 const SEED = intFromEnv('FC_SEED');

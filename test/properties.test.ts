@@ -51,18 +51,12 @@ import {
   type RawOperation,
   type RawRequest,
 } from './arbitraries/index.js';
+import { intFromEnv } from './support/env.js';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
 // ---------------------------------------------------------------------------------------------
 
-function intFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number.parseInt(raw, 10);
-  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got '${raw}'`);
-  return value;
-}
 
 const NUM_RUNS = intFromEnv('FC_NUM_RUNS') ?? 300;
 const SEED = intFromEnv('FC_SEED');

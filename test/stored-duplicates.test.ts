@@ -18,10 +18,9 @@ import {
   type MatchOptions,
 } from '../src/index.js';
 import { deepFreeze, filterTextArb, memberWithValueArb } from './arbitraries/index.js';
+import { fcParameters } from './support/env.js';
 
-const NUM_RUNS = Number.parseInt(process.env.FC_NUM_RUNS ?? '', 10) || 300;
-const SEED = Number.parseInt(process.env.FC_SEED ?? '', 10);
-const params = Number.isSafeInteger(SEED) ? { numRuns: NUM_RUNS, seed: SEED } : { numRuns: NUM_RUNS };
+const params = fcParameters(300);
 const now = (): Date => new Date('2030-01-01T00:00:00.000Z');
 
 /** The library's default member comparison: `value` case-exact, the other sub-attributes not. */

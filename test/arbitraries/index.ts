@@ -36,20 +36,7 @@ export type RawRequest = Record<string, unknown>;
 /** A mutable member, for building. */
 type MutableMember = { value: string; display?: string; type?: string; $ref?: string };
 
-/**
- * Recursively freezes an object graph (objects and arrays, own string and symbol keys).
- *
- * @returns the same value, frozen.
- */
-export function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
-  if (typeof value !== 'object' || value === null || seen.has(value)) return value;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) {
-    deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
-  }
-  Object.freeze(value);
-  return value;
-}
+export { deepFreeze } from '../support/freeze.js';
 
 /** A constant object, freshly cloned for every value generated (so freezing one run's input cannot leak into another). */
 export function fresh<T>(value: T): fc.Arbitrary<T> {
