@@ -103,7 +103,11 @@ function covers(attribute: AttributeDefinition, stored: unknown, added: unknown)
   if (!isObject(stored) || !isObject(added)) return false;
   const keyed = identityOf(attribute);
   if (keyed !== undefined) return sameValue(keyed, stored[keyed.name], added[keyed.name]);
-  return Object.keys(added).every((key) => sameValue(attribute.subAttributes.get(key.toLowerCase()), stored[keyOf(stored, key) ?? key], added[key]));
+  // `primary` marks a value rather than telling values apart: Entra re-sends a stored email with
+  // `primary: true`, which makes the stored one primary instead of adding a copy.
+  return Object.keys(added).every(
+    (key) => key.toLowerCase() === 'primary' || sameValue(attribute.subAttributes.get(key.toLowerCase()), stored[keyOf(stored, key) ?? key], added[key]),
+  );
 }
 
 /**
@@ -176,11 +180,19 @@ class ValueIndex {
 
 /** Filters over a multi-valued attribute's values: each sub-attribute's type and caseExact. */
 function matchOptionsFor(attribute: AttributeDefinition): MatchOptions {
-  const sub = (path: AttributePath): AttributeDefinition | undefined => attribute.subAttributes.get(path.name.toLowerCase());
+  // A simple multi-valued attribute (a list of strings) is filtered as `value` (RFC 7644 §3.4.2.2).
+  const sub = (path: AttributePath): AttributeDefinition | undefined =>
+    attribute.type === 'complex' ? attribute.subAttributes.get(path.name.toLowerCase()) : attribute;
   return {
     isCaseExact: (path) => sub(path)?.caseExact ?? false,
     attributeType: (path) => sub(path)?.type,
   };
+}
+
+/** Whether a value of a multi-valued attribute matches a filter; a simple value is read as `{value}`. */
+function matchesValue(attribute: AttributeDefinition, value: unknown, filter: Filter, options: MatchOptions): boolean {
+  if (attribute.type !== 'complex') return matchesFilter(filter, { value }, options);
+  return isObject(value) && matchesFilter(filter, value, options);
 }
 
 /** Entra's `roles[primary eq "True"]`: string literals compared with booleans read as booleans. */
@@ -417,8 +429,19 @@ class ResourceDraft {
     }
     const list = this.list(attribute, label);
     const options = matchOptionsFor(attribute);
-    const matched = list.filter((record) => isObject(record) && matchesFilter(filter, record, options)) as Mutable[];
     this.charge(list.length, label);
+    if (attribute.type !== 'complex') {
+      // `skills[value eq "go"]`: the matching values are replaced by the one given.
+      let found = false;
+      for (let i = 0; i < list.length; i++) {
+        if (!matchesValue(attribute, list[i], filter, options)) continue;
+        found = true;
+        list[i] = value;
+      }
+      if (!found) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
+      return;
+    }
+    const matched = list.filter((record) => matchesValue(attribute, record, filter, options)) as Mutable[];
     if (matched.length === 0) {
       const created = this.created(attribute, filter, sub, value, valueLabel);
       if (created === undefined) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
@@ -465,6 +488,7 @@ class ResourceDraft {
   }
 
   private addValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
+    if (values.length === 0) return;
     this.checkPrimaries(attribute, values, label);
     const list = this.list(attribute, label);
     this.charge(list.length, label);
@@ -489,6 +513,8 @@ class ResourceDraft {
   }
 
   private replaceValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
+    // Absent and [] are the same state (RFC 7643 §2.5): an empty list leaves an absent attribute absent.
+    if (values.length === 0 && !isAssigned(this.get(attribute))) return;
     this.checkPrimaries(attribute, values, label);
     const list: unknown[] = [];
     const index = new ValueIndex(attribute, []);
@@ -520,6 +546,7 @@ class ResourceDraft {
   private remove(target: ResourceTarget, listedValues: unknown, label: string): void {
     const pathLabel = `${label}.path`;
     if (target.kind === 'extension') {
+      if (this.extensionObject(target.schema, false) === undefined) return;
       this.touchedExtensions.add(target.schema);
       const key = keyOf(this.root, target.schema.id);
       if (key !== undefined) Reflect.deleteProperty(this.root, key);
@@ -581,15 +608,15 @@ class ResourceDraft {
     const current = this.get(attribute);
     if (!Array.isArray(current) || current.length === 0) return;
     this.charge(current.length, label);
-    if (!current.some((record) => isObject(record) && matchesFilter(filter, record, options))) return;
+    if (!current.some((record) => matchesValue(attribute, record, filter, options))) return;
     const list = this.list(attribute, label);
     if (sub !== undefined) {
       for (const record of list) {
-        if (isObject(record) && matchesFilter(filter, record, options)) this.writeSub(record, sub, null, label);
+        if (isObject(record) && matchesValue(attribute, record, filter, options)) this.writeSub(record, sub, null, label);
       }
       return;
     }
-    const kept = list.filter((record) => !(isObject(record) && matchesFilter(filter, record, options)));
+    const kept = list.filter((record) => !matchesValue(attribute, record, filter, options));
     this.checkImmutable(attribute, current, kept, label);
     list.length = 0;
     list.push(...kept);
@@ -624,25 +651,32 @@ class ResourceDraft {
     const valuesRemoved: Record<string, unknown[]> = {};
     const next: Mutable = {};
     let changed = false;
-    const keys = new Set([...Object.keys(this.base), ...Object.keys(this.root)]);
-    for (const key of keys) {
-      const before = this.base[key];
-      const after = this.root[key];
-      if (sameJson(before, after)) {
-        if (Object.hasOwn(this.base, key)) put(next, key, before);
+    // Keys are compared by name in any case: a stored `username` rewritten as `userName` is one attribute.
+    const names = new Map<string, { before?: string; after?: string }>();
+    for (const key of Object.keys(this.base)) names.set(key.toLowerCase(), { before: key });
+    for (const key of Object.keys(this.root)) {
+      const entry = names.get(key.toLowerCase());
+      if (entry === undefined) names.set(key.toLowerCase(), { after: key });
+      else if (entry.after === undefined || key === entry.before) entry.after = key;
+    }
+    for (const [lower, { before: beforeKey, after: afterKey }] of names) {
+      const before = beforeKey === undefined ? undefined : this.base[beforeKey];
+      const after = afterKey === undefined ? undefined : this.root[afterKey];
+      if (beforeKey !== undefined && sameJson(before, after)) {
+        put(next, beforeKey, before);
         continue;
       }
       changed = true;
-      if (after !== undefined) put(next, key, after);
-      const extension = schemaByUrn(this.schemas, key);
+      if (afterKey !== undefined) put(next, afterKey, after);
+      const extension = schemaByUrn(this.schemas, lower);
       if (extension !== undefined && extension !== this.schemas.core) {
         const shared = this.shareExtension(extension, before, after, { attributesChanged, valuesAdded, valuesRemoved });
-        if (shared !== undefined) put(next, key, shared);
+        if (shared !== undefined && afterKey !== undefined) put(next, afterKey, shared);
         continue;
       }
-      const attribute = this.schemas.core.attributes.get(key.toLowerCase()) ?? this.schemas.common.get(key.toLowerCase());
-      const path = attribute?.name ?? key;
-      if (!attributesChanged.includes(path)) attributesChanged.push(path);
+      const attribute = this.schemas.core.attributes.get(lower) ?? this.schemas.common.get(lower);
+      const path = attribute?.name ?? afterKey ?? beforeKey ?? lower;
+      attributesChanged.push(path);
       if (attribute?.multiValued === true) recordValues(path, before, after, valuesAdded, valuesRemoved);
     }
     if (!changed) return { resource: this.base, summary: NO_CHANGE };

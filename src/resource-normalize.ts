@@ -78,7 +78,7 @@ class Normalizer {
     else this.write(operation.target, operation.value, operation.op, operation.index, label, false);
   }
 
-  private pathless(value: unknown, mode: Mode, index: number, label: string): void {
+  private pathless(value: unknown, mode: Mode, index: number, label: string, nested = false): void {
     if (!isObject(value)) {
       throw badRequest('invalidValue', `${label}: a pathless '${mode}' needs an object of attributes, got ${describe(value)}`);
     }
@@ -87,8 +87,9 @@ class Normalizer {
       rejectPrototypeKey(key, label, 'invalidPath');
       const itemLabel = `${label}.${clip(key)}`;
       if (schemaByUrn(schemas, key) === schemas.core) {
-        // `{"urn:…:core:2.0:User": {…}}` holds core attributes.
-        this.pathless(value[key], mode, index, itemLabel);
+        // `{"urn:…:core:2.0:User": {…}}` holds core attributes, at the top of a value only.
+        if (nested) throw badRequest('invalidValue', `${itemLabel}: the core schema URN holds attributes at the top of a value only`);
+        this.pathless(value[key], mode, index, itemLabel, true);
         continue;
       }
       const limits = { maxLength: options.limits.maxPathLength, maxDepth: options.limits.maxFilterDepth };
@@ -123,9 +124,8 @@ class Normalizer {
     const { leniency, options } = this.context;
     if (sub !== undefined) return value === null ? null : readItem(sub, value, label, leniency);
     if (attribute.multiValued) {
-      return filter === undefined
-        ? readList(attribute, value, label, leniency, options.limits.maxValuesPerOperation)
-        : readComplex(attribute, value, label, leniency);
+      if (filter === undefined) return readList(attribute, value, label, leniency, options.limits.maxValuesPerOperation);
+      return attribute.type === 'complex' ? readComplex(attribute, value, label, leniency) : readItem(attribute, value, label, leniency);
     }
     return readSingle(attribute, value, label, leniency);
   }

@@ -12,7 +12,7 @@
  *
  * @see RFC 7643 §2.3, §2.4, §2.5
  */
-import { badRequest, type ScimError } from './errors.js';
+import { badRequest, payloadTooLarge, type ScimError } from './errors.js';
 import type { AttributeDefinition } from './resource-schema.js';
 import { describe, isObject, rejectPrototypeKey } from './schema.js';
 import { clip } from './text.js';
@@ -40,8 +40,15 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
 function isDateTime(text: string): boolean {
   const match = DATE_TIME.exec(text);
   if (match === null) return false;
+  const year = Number(text.slice(0, text.indexOf('-', 1)));
   const [month, day, hour, minute, second] = match.slice(1, 6).map(Number) as [number, number, number, number, number];
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 24 && minute <= 59 && second <= 60 && !Number.isNaN(Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`));
+  // Day 0 of the next month is the last day of this one (UTC, so no daylight-saving edge).
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 60;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 /** Reads the strings `"true"`/`"false"` in any case, when the leniency allows it. */
@@ -151,7 +158,7 @@ export function readList(definition: AttributeDefinition, value: unknown, label:
   if (value === null) return [];
   const list: readonly unknown[] = Array.isArray(value) ? value : [value];
   if (list.length > maxValues) {
-    throw badRequest('tooMany', `${label}: ${String(list.length)} values exceed this server's limit of ${String(maxValues)}`);
+    throw payloadTooLarge(`${label}: ${String(list.length)} values exceed this server's limit of ${String(maxValues)}`);
   }
   return list.map((item, i) => readItem(definition, item, Array.isArray(value) ? `${label}[${String(i)}]` : label, leniency));
 }
