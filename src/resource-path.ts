@@ -14,7 +14,7 @@
  */
 import { badRequest, type ScimError } from './errors.js';
 import { parsePath, type Filter, type ParseLimits } from './path.js';
-import { compileSchema, invalidSchema, type AttributeDefinition, type CompiledSchema } from './resource-schema.js';
+import { compileSchema, definitionWithDefaults, invalidSchema, type AttributeDefinition, type CompiledSchema } from './resource-schema.js';
 import { clip } from './text.js';
 
 /** The schemas of one resource type: its core schema and the extensions it may carry. */
@@ -46,28 +46,14 @@ export type ResourceTarget =
       readonly sub?: AttributeDefinition;
     };
 
+/** A common attribute (RFC 7643 §3.1): case-exact, defined by no schema. */
 function common(
   name: string,
   type: AttributeDefinition['type'],
   mutability: AttributeDefinition['mutability'],
-  extra: Partial<AttributeDefinition> = {},
+  characteristics: Partial<AttributeDefinition> = {},
 ): AttributeDefinition {
-  return {
-    name,
-    type,
-    multiValued: false,
-    required: false,
-    caseExact: true,
-    mutability,
-    returned: 'default',
-    uniqueness: 'none',
-    canonicalValues: [],
-    referenceTypes: [],
-    subAttributes: new Map(),
-    schema: '',
-    path: name,
-    ...extra,
-  };
+  return definitionWithDefaults(name, type, '', name, { caseExact: true, mutability, ...characteristics });
 }
 
 const META_SUBS = ['resourceType', 'created', 'lastModified', 'location', 'version'].map((name) =>

@@ -161,22 +161,40 @@ const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:user';
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:group';
 
 /** A sub-attribute the printed JSON leaves out, with the defaults of RFC 7643 §2.2. */
-function implicitSubAttribute(parent: AttributeDefinition, name: string, type: AttributeType): AttributeDefinition {
+/**
+ * An attribute definition with RFC 7643 §2.2's defaults for every characteristic not given: for
+ * the attributes a schema does not list (the common attributes of RFC 7643 §3.1, the printed
+ * JSON's missing sub-attributes).
+ */
+export function definitionWithDefaults(
+  name: string,
+  type: AttributeType,
+  schema: string,
+  path: string,
+  characteristics: Partial<AttributeDefinition> = {},
+): AttributeDefinition {
   return {
     name,
     type,
     multiValued: false,
     required: false,
     caseExact: false,
-    mutability: parent.mutability === 'readOnly' ? 'readOnly' : 'readWrite',
+    mutability: 'readWrite',
     returned: 'default',
     uniqueness: 'none',
     canonicalValues: [],
     referenceTypes: [],
     subAttributes: new Map(),
-    schema: parent.schema,
-    path: `${parent.name}.${name}`,
+    schema,
+    path,
+    ...characteristics,
   };
+}
+
+function implicitSubAttribute(parent: AttributeDefinition, name: string, type: AttributeType): AttributeDefinition {
+  return definitionWithDefaults(name, type, parent.schema, `${parent.name}.${name}`, {
+    mutability: parent.mutability === 'readOnly' ? 'readOnly' : 'readWrite',
+  });
 }
 
 /** `attribute` with the sub-attribute `name` added when it is complex and does not list it. */
