@@ -12,12 +12,14 @@ import {
   ENTERPRISE_USER_SCHEMA_DEFINITION,
   GROUP_SCHEMA,
   GROUP_SCHEMA_DEFINITION,
-  ScimError,
   USER_SCHEMA,
   USER_SCHEMA_DEFINITION,
   type AttributeRepresentation,
   type SchemaRepresentation,
 } from '../src/index.js';
+// compileSchema is internal: this file tests it from src/ even when the suite runs against dist/
+// (npm run test:dist), so its error class comes from src/ too.
+import { ScimError } from '../src/errors.js';
 import { compileSchema, type AttributeDefinition } from '../src/resource-schema.js';
 import { deepFreeze } from './support/freeze.js';
 
