@@ -5,8 +5,8 @@ import { build } from 'esbuild';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const BUDGET_BYTES = 18 * 1024; // minified + brotli, whole library (about 16.7 kB used)
-export const GROUP_ONLY_BUDGET_BYTES = 11 * 1024; // minified + brotli, applyGroupPatch alone (about 9.9 kB)
+export const BUDGET_BYTES = 18 * 1024; // minified + brotli, whole library (about 17.7 kB used)
+export const GROUP_ONLY_BUDGET_BYTES = 11 * 1024; // minified + brotli, applyGroupPatch alone (about 9.6 kB)
 export const ERRORS_ONLY_BUDGET_BYTES = 1024; // minified + brotli, error builder alone
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));

@@ -712,7 +712,7 @@ class ResourceDraft {
   }
 }
 
-const NO_CHANGE: ResourceChangeSummary = Object.freeze({
+const NO_CHANGE: ResourceChangeSummary = /* @__PURE__ */ Object.freeze({
   changed: false,
   attributesChanged: Object.freeze([]),
   valuesAdded: Object.freeze({}),

@@ -18,7 +18,7 @@ export type LeniencyPreset = 'lenient' | 'strict';
  * The presets. `lenient` (the default) accepts what Microsoft Entra ID and Okta send where no data
  * can be lost; `strict` follows RFC 7644 to the letter.
  */
-export const LENIENCY_PRESETS: Readonly<Record<LeniencyPreset, Readonly<Leniency>>> = Object.freeze({
+export const LENIENCY_PRESETS: Readonly<Record<LeniencyPreset, Readonly<Leniency>>> = /* @__PURE__ */ Object.freeze({
   lenient: Object.freeze({
     stringBooleans: true,
     bareStringComplex: true,

@@ -56,19 +56,23 @@ function common(
   return definitionWithDefaults(name, type, '', name, { caseExact: true, mutability, ...characteristics });
 }
 
-const META_SUBS = ['resourceType', 'created', 'lastModified', 'location', 'version'].map((name) =>
-  common(name, name === 'created' || name === 'lastModified' ? 'dateTime' : 'string', 'readOnly', { path: `meta.${name}` }),
-);
-
 /** RFC 7643 §3.1: `id` and `meta` are readOnly, `externalId` readWrite and case-exact. */
-const COMMON_ATTRIBUTES: ReadonlyMap<string, AttributeDefinition> = new Map([
-  ['id', common('id', 'string', 'readOnly')],
-  ['externalid', common('externalId', 'string', 'readWrite')],
-  ['meta', common('meta', 'complex', 'readOnly', { subAttributes: new Map(META_SUBS.map((sub) => [sub.name.toLowerCase(), sub])) })],
-  ['schemas', common('schemas', 'reference', 'readOnly', { multiValued: true })],
-]);
+function commonAttributes(): ReadonlyMap<string, AttributeDefinition> {
+  const metaSubs = ['resourceType', 'created', 'lastModified', 'location', 'version'].map((name) =>
+    common(name, name === 'created' || name === 'lastModified' ? 'dateTime' : 'string', 'readOnly', { path: `meta.${name}` }),
+  );
+  return new Map([
+    ['id', common('id', 'string', 'readOnly')],
+    ['externalid', common('externalId', 'string', 'readWrite')],
+    ['meta', common('meta', 'complex', 'readOnly', { subAttributes: new Map(metaSubs.map((sub) => [sub.name.toLowerCase(), sub])) })],
+    ['schemas', common('schemas', 'reference', 'readOnly', { multiValued: true })],
+  ]);
+}
 
-const cache = new WeakMap<object, WeakMap<readonly unknown[], ResourceSchemas>>();
+// Built by a call marked pure, so that a bundle without applyPatch leaves them out.
+const COMMON_ATTRIBUTES = /* @__PURE__ */ commonAttributes();
+
+const cache = /* @__PURE__ */ new WeakMap<object, WeakMap<readonly unknown[], ResourceSchemas>>();
 const NO_EXTENSIONS: readonly unknown[] = [];
 
 /**

@@ -117,7 +117,7 @@ function strings(value: unknown, where: string): readonly string[] {
 
 /** Names an attribute may have (RFC 7643 §2.1 ATTRNAME, plus `$ref`). */
 const ATTRIBUTE_NAME = /^(?:\$ref|[A-Za-z][\w-]*)$/;
-const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const PROTOTYPE_NAMES = /* @__PURE__ */ new Set(['__proto__', 'constructor', 'prototype']);
 
 function readAttribute(raw: unknown, schema: string, parent: string | undefined, where: string): AttributeDefinition {
   if (!isObject(raw)) throw invalidSchema(`${where} is not an object`);
@@ -161,6 +161,17 @@ const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:user';
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:group';
 
 /** A sub-attribute the printed JSON leaves out, with the defaults of RFC 7643 §2.2. */
+/** RFC 7643 §2.2: the characteristics an attribute has when its definition does not say. */
+export const DEFAULT_CHARACTERISTICS = /* @__PURE__ */ Object.freeze({
+  type: 'string',
+  multiValued: false,
+  required: false,
+  caseExact: false,
+  mutability: 'readWrite',
+  returned: 'default',
+  uniqueness: 'none',
+} as const);
+
 /**
  * An attribute definition with RFC 7643 §2.2's defaults for every characteristic not given: for
  * the attributes a schema does not list (the common attributes of RFC 7643 §3.1, the printed
@@ -174,14 +185,9 @@ export function definitionWithDefaults(
   characteristics: Partial<AttributeDefinition> = {},
 ): AttributeDefinition {
   return {
+    ...DEFAULT_CHARACTERISTICS,
     name,
     type,
-    multiValued: false,
-    required: false,
-    caseExact: false,
-    mutability: 'readWrite',
-    returned: 'default',
-    uniqueness: 'none',
     canonicalValues: [],
     referenceTypes: [],
     subAttributes: new Map(),
@@ -214,7 +220,7 @@ function withQuirksRead(attribute: AttributeDefinition, schemaLower: string): At
   return attribute;
 }
 
-const compiled = new WeakMap<object, CompiledSchema>();
+const compiled = /* @__PURE__ */ new WeakMap<object, CompiledSchema>();
 
 /**
  * Reads an RFC 7643 §7 schema representation. The result is cached per representation object, so

@@ -17,7 +17,7 @@
  * @see RFC 7643 §7, §8.7.1
  */
 import type { AttributeType } from './filter.js';
-import type { Mutability, Returned, Uniqueness } from './resource-schema.js';
+import { DEFAULT_CHARACTERISTICS, type Mutability, type Returned, type Uniqueness } from './resource-schema.js';
 import { GROUP_SCHEMA } from './types.js';
 
 /** The core User schema URN (RFC 7643 §4.1). */
@@ -90,17 +90,7 @@ type Characteristics = Partial<Omit<AttributeRepresentation, 'name' | 'subAttrib
 function attribute(name: string, characteristics: Characteristics = {}): AttributeRepresentation {
   Object.freeze(characteristics.canonicalValues);
   Object.freeze(characteristics.referenceTypes);
-  return Object.freeze({
-    name,
-    type: 'string',
-    multiValued: false,
-    required: false,
-    caseExact: false,
-    mutability: 'readWrite',
-    returned: 'default',
-    uniqueness: 'none',
-    ...characteristics,
-  });
+  return Object.freeze({ name, ...DEFAULT_CHARACTERISTICS, ...characteristics });
 }
 
 function complex(
