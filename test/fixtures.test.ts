@@ -6,7 +6,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyGroupPatch, ScimError, type Group, type PatchOptions } from '../src/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  applyGroupChanges,
+  applyGroupPatch,
+  normalizePatchRequest,
+  ScimError,
+  tryApplyGroupPatch,
+  validatePatchRequest,
+  type ChangeSummary,
+  type Group,
+  type GroupMember,
+  type PatchOptions,
+} from '../src/index.js';
 import { deepFreeze } from './support/freeze.js';
 
 interface FixtureRecord {
@@ -54,6 +66,56 @@ function run(record: FixtureRecord): void {
   else expect(result).not.toBe(group);
 }
 
+/** What any entry point made of a record: the group, or the error's status and scimType. */
+function outcomeOf(action: () => Group): Group | { readonly status: number; readonly scimType: string | undefined } {
+  try {
+    return action();
+  } catch (error) {
+    if (!(error instanceof ScimError)) throw error;
+    return { status: error.status, scimType: error.scimType };
+  }
+}
+
+/** The summary worked out from the group and the result alone, by comparing them. */
+function expectedSummary(group: Group, result: Group, options: PatchOptions): ChangeSummary | undefined {
+  const keyOf = (member: GroupMember): string => (options.memberValueCaseExact === false ? member.value.toLowerCase() : member.value);
+  const before = group.members ?? [];
+  const after = result.members ?? [];
+  const beforeKeys = new Map(before.map((member) => [keyOf(member), member]));
+  // Stored repeats of a value have no single "before" to compare with.
+  if (beforeKeys.size !== before.length) return undefined;
+  const afterKeys = new Set(after.map(keyOf));
+  const attributesChanged = (['displayName', 'externalId', 'members'] as const).filter((name) =>
+    name === 'members' ? !isDeepStrictEqual(before, after) : (group[name] ?? undefined) !== (result[name] ?? undefined),
+  );
+  return {
+    changed: result !== group,
+    attributesChanged,
+    membersAdded: after.filter((member) => !beforeKeys.has(keyOf(member))),
+    membersRemoved: before.filter((member) => !afterKeys.has(keyOf(member))),
+    membersUpdated: after.filter((member) => {
+      const stored = beforeKeys.get(keyOf(member));
+      return stored !== undefined && !isDeepStrictEqual(stored, member);
+    }),
+  };
+}
+
+/** Every entry point gives the record's outcome, and the summary says what changed. */
+function runEveryEntryPoint(record: FixtureRecord): void {
+  const group = deepFreeze(record.group);
+  const request = deepFreeze(record.request);
+  const options: PatchOptions = { ...record.options, now: () => FIXED_NOW };
+  const expected = record.expectedError === undefined ? record.expected : { status: record.expectedError.status, scimType: record.expectedError.scimType };
+  const tried = tryApplyGroupPatch(group, request, options);
+  expect(tried.ok ? tried.group : { status: tried.error.status, scimType: tried.error.scimType }).toEqual(expected);
+  expect(outcomeOf(() => applyGroupChanges(group, normalizePatchRequest(request, options), options).group)).toEqual(expected);
+  expect(outcomeOf(() => applyGroupPatch(group, validatePatchRequest(request, options), options))).toEqual(expected);
+  if (!tried.ok) return;
+  expect(tried.summary.changed).toBe(tried.group !== group);
+  const summary = expectedSummary(group, tried.group, options);
+  if (summary !== undefined) expect(tried.summary).toEqual(summary);
+}
+
 describe.each(files)('%s', (file) => {
   const records = load(file);
   it('holds records, each with exactly one expectation', () => {
@@ -77,6 +139,12 @@ afterAll(() => {
     expect(Object.getOwnPropertyNames(proto)).not.toContain('polluted');
   }
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+});
+
+describe.each(files)('%s through every entry point, with the change summary', (file) => {
+  it.each(load(file).map((record, index) => [`#${String(index)} ${record.comment}`, record] as const))('%s', (_name, record) => {
+    runEveryEntryPoint(record);
+  });
 });
 
 describe('policy coverage', () => {
