@@ -14,6 +14,7 @@
  *
  * @see RFC 7644 §3.5.2, RFC 7643 §2
  */
+import { instantOf } from './datetime.js';
 import { badRequest, ScimError } from './errors.js';
 import { matchesFilter, type MatchOptions } from './filter.js';
 import type { ResolvedOptions } from './options.js';
@@ -91,7 +92,10 @@ function isAssigned(value: unknown): boolean {
 /** Compares two values of an attribute as its type and caseExact say. */
 function sameValue(definition: AttributeDefinition | undefined, a: unknown, b: unknown): boolean {
   if (typeof a === 'string' && typeof b === 'string') {
-    if (definition?.type === 'dateTime') return a === b || Date.parse(a) === Date.parse(b);
+    if (definition?.type === 'dateTime') {
+      const instant = instantOf(a);
+      return a === b || (instant !== undefined && instant === instantOf(b));
+    }
     if (definition !== undefined && !definition.caseExact) return a.toLowerCase() === b.toLowerCase();
   }
   return sameJson(a, b);

@@ -12,6 +12,7 @@
  *
  * @see RFC 7643 §2.3, §2.4, §2.5
  */
+import { instantOf } from './datetime.js';
 import { badRequest, payloadTooLarge, type ScimError } from './errors.js';
 import type { AttributeDefinition } from './resource-schema.js';
 import { describe, isObject, rejectPrototypeKey } from './schema.js';
@@ -32,24 +33,8 @@ function invalidValue(label: string, detail: string): ScimError {
   return badRequest('invalidValue', `${label}: ${detail}`);
 }
 
-/** xsd:dateTime (RFC 7643 §2.3.5): date, time, optional fraction, optional offset. */
-const DATE_TIME = /^-?\d{4,}-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 /** RFC 4648 base64, padded or not. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
-
-function isDateTime(text: string): boolean {
-  const match = DATE_TIME.exec(text);
-  if (match === null) return false;
-  const year = Number(text.slice(0, text.indexOf('-', 1)));
-  const [month, day, hour, minute, second] = match.slice(1, 6).map(Number) as [number, number, number, number, number];
-  // Day 0 of the next month is the last day of this one (UTC, so no daylight-saving edge).
-  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(year) ? 1 : 0);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 60;
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
 
 /** Reads the strings `"true"`/`"false"` in any case, when the leniency allows it. */
 export function readBoolean(value: unknown, leniency: ValueLeniency): boolean | undefined {
@@ -82,7 +67,7 @@ function readSimple(definition: AttributeDefinition, value: unknown, label: stri
       if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidValue(label, `${definition.name} must be a number, got ${describe(value)}`);
       return value;
     case 'dateTime':
-      if (typeof value !== 'string' || !isDateTime(value)) throw invalidValue(label, `${definition.name} must be an xsd:dateTime such as 2011-05-13T04:42:34Z, got ${describe(value)}`);
+      if (typeof value !== 'string' || instantOf(value) === undefined) throw invalidValue(label, `${definition.name} must be an xsd:dateTime such as 2011-05-13T04:42:34Z, got ${describe(value)}`);
       return value;
     case 'binary':
       if (typeof value !== 'string' || !BASE64.test(value)) throw invalidValue(label, `${definition.name} must be base64, got ${describe(value)}`);
