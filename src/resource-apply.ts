@@ -29,7 +29,7 @@ import {
   type ComplexValue,
   type ValueLeniency,
 } from './resource-values.js';
-import { isObject } from './schema.js';
+import { isObject, setOwn } from './schema.js';
 import { clip } from './text.js';
 import type { ResourceChange } from './resource-normalize.js';
 
@@ -41,12 +41,6 @@ export interface Leniency extends ValueLeniency, PathResolution {
    * otherwise 400 noTarget.
    */
   readonly createOnEqualityFilter: boolean;
-}
-
-/** Sets an own property, also one named `__proto__` (defined, never assigned: it stays data). */
-function put(target: Mutable, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 /** A stored resource: a JSON object. */
@@ -667,15 +661,15 @@ class ResourceDraft {
       const before = beforeKey === undefined ? undefined : this.base[beforeKey];
       const after = afterKey === undefined ? undefined : this.root[afterKey];
       if (beforeKey !== undefined && sameJson(before, after)) {
-        put(next, beforeKey, before);
+        setOwn(next, beforeKey, before);
         continue;
       }
       changed = true;
-      if (afterKey !== undefined) put(next, afterKey, after);
+      if (afterKey !== undefined) setOwn(next, afterKey, after);
       const extension = schemaByUrn(this.schemas, lower);
       if (extension !== undefined && extension !== this.schemas.core) {
         const shared = this.shareExtension(extension, before, after, { attributesChanged, valuesAdded, valuesRemoved });
-        if (shared !== undefined && afterKey !== undefined) put(next, afterKey, shared);
+        if (shared !== undefined && afterKey !== undefined) setOwn(next, afterKey, shared);
         continue;
       }
       const attribute = this.schemas.core.attributes.get(lower) ?? this.schemas.common.get(lower);
@@ -705,10 +699,10 @@ class ResourceDraft {
       const attribute = extension.attributes.get(name.toLowerCase());
       const path = `${extension.id}:${attribute?.name ?? name}`;
       if (sameJson(old[name], now[name])) {
-        if (Object.hasOwn(now, name)) put(shared, name, old[name]);
+        if (Object.hasOwn(now, name)) setOwn(shared, name, old[name]);
         continue;
       }
-      if (Object.hasOwn(now, name)) put(shared, name, now[name]);
+      if (Object.hasOwn(now, name)) setOwn(shared, name, now[name]);
       summary.attributesChanged.push(path);
       if (attribute?.multiValued === true) recordValues(path, old[name], now[name], summary.valuesAdded, summary.valuesRemoved);
     }

@@ -15,7 +15,7 @@
 import { instantOf } from './datetime.js';
 import { badRequest, payloadTooLarge, type ScimError } from './errors.js';
 import type { AttributeDefinition } from './resource-schema.js';
-import { describe, isObject, rejectPrototypeKey } from './schema.js';
+import { describe, isObject, rejectPrototypeKey, setOwn } from './schema.js';
 import { clip } from './text.js';
 
 /** A JSON object read from a request (sub-attributes in the schema's spelling). */
@@ -153,10 +153,7 @@ export function cloneJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cloneJson);
   if (isObject(value)) {
     const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      if (key === '__proto__') Object.defineProperty(copy, key, { value: cloneJson(value[key]), enumerable: true, writable: true, configurable: true });
-      else copy[key] = cloneJson(value[key]);
-    }
+    for (const key of Object.keys(value)) setOwn(copy, key, cloneJson(value[key]));
     return copy;
   }
   return value;
