@@ -55,12 +55,15 @@ export interface MatchOptions {
 /** Reads an own property by case-insensitive name; never looks at the prototype chain. */
 export function getOwnAttribute(resource: unknown, name: string): unknown {
   if (!isRecord(resource)) return undefined;
-  if (Object.hasOwn(resource, name)) return resource[name];
-  const wanted = name.toLowerCase();
-  for (const key of Object.keys(resource)) {
-    if (key.toLowerCase() === wanted) return resource[key];
-  }
-  return undefined;
+  const key = ownKeyOf(resource, name);
+  return key === undefined ? undefined : resource[key];
+}
+
+/** The own key of `object` that spells `name` case-insensitively, preferring the exact spelling. */
+export function ownKeyOf(object: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  if (Object.hasOwn(object, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(object).find((key) => key.toLowerCase() === lower);
 }
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -16,7 +16,7 @@
  */
 import { instantOf } from './datetime.js';
 import { badRequest, ScimError } from './errors.js';
-import { matchesFilter, type MatchOptions } from './filter.js';
+import { matchesFilter, ownKeyOf, type MatchOptions } from './filter.js';
 import type { ResolvedOptions } from './options.js';
 import type { AttributePath, Filter } from './path.js';
 import { resolveValueKey, schemaByUrn, type PathResolution, type ResourceSchemas, type ResourceTarget } from './resource-path.js';
@@ -72,13 +72,6 @@ function mutability(label: string, detail: string): ScimError {
   return badRequest('mutability', `${label}: ${detail}`);
 }
 
-/** The own key of `object` that spells `name` (case-insensitively), preferring the exact spelling. */
-function keyOf(object: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  if (Object.hasOwn(object, name)) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(object).find((key) => key.toLowerCase() === lower);
-}
-
 function isAssigned(value: unknown): boolean {
   return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
 }
@@ -104,7 +97,7 @@ function covers(attribute: AttributeDefinition, stored: unknown, added: unknown)
   // `primary` marks a value rather than telling values apart: Entra re-sends a stored email with
   // `primary: true`, which makes the stored one primary instead of adding a copy.
   return Object.keys(added).every(
-    (key) => key.toLowerCase() === 'primary' || sameValue(attribute.subAttributes.get(key.toLowerCase()), stored[keyOf(stored, key) ?? key], added[key]),
+    (key) => key.toLowerCase() === 'primary' || sameValue(attribute.subAttributes.get(key.toLowerCase()), stored[ownKeyOf(stored, key) ?? key], added[key]),
   );
 }
 
@@ -133,15 +126,15 @@ class ValueIndex {
     for (const value of values) this.add(value);
   }
 
-  private keyOf(value: unknown): string | undefined {
-    const item = this.attribute.type === 'complex' ? (isObject(value) ? value[keyOf(value, 'value') ?? 'value'] : undefined) : value;
+  private indexKeyOf(value: unknown): string | undefined {
+    const item = this.attribute.type === 'complex' ? (isObject(value) ? value[ownKeyOf(value, 'value') ?? 'value'] : undefined) : value;
     if (typeof item !== 'string' || this.valueDefinition === undefined || this.valueDefinition.type === 'dateTime') return undefined;
     return this.valueDefinition.caseExact ? item : item.toLowerCase();
   }
 
   add(value: unknown): void {
     this.all.push(value);
-    const key = this.keyOf(value);
+    const key = this.indexKeyOf(value);
     if (key === undefined) {
       this.rest.push(value);
       return;
@@ -153,7 +146,7 @@ class ValueIndex {
 
   /** The values that may equal `value` on `value`: the rest cannot cover it, nor it them. */
   private candidates(value: unknown): readonly unknown[] {
-    const key = this.keyOf(value);
+    const key = this.indexKeyOf(value);
     if (key === undefined) return this.all;
     const bucket = this.byValue.get(key);
     if (this.rest.length === 0) return bucket ?? [];
@@ -246,7 +239,7 @@ class ResourceDraft {
   }
 
   private extensionObject(extension: CompiledSchema, create: boolean): Mutable | undefined {
-    const key = keyOf(this.root, extension.id);
+    const key = ownKeyOf(this.root, extension.id);
     const current = key === undefined ? undefined : this.root[key];
     if (current !== undefined && current !== null && !isObject(current)) {
       throw invalidStoredResource(`${clip(extension.id)} is not an object`);
@@ -264,14 +257,14 @@ class ResourceDraft {
   get(attribute: AttributeDefinition): unknown {
     const holder = this.holder(attribute, false);
     if (holder === undefined) return undefined;
-    const key = keyOf(holder, attribute.name);
+    const key = ownKeyOf(holder, attribute.name);
     return key === undefined ? undefined : holder[key];
   }
 
   /** Writes an attribute (in the schema's spelling); `undefined` removes it. */
   set(attribute: AttributeDefinition, value: unknown): void {
     const holder = this.holder(attribute, true) as Mutable;
-    const key = keyOf(holder, attribute.name);
+    const key = ownKeyOf(holder, attribute.name);
     // A key spelled as the schema spells it keeps its place; another spelling gives way to it.
     if (key !== undefined && (value === undefined || key !== attribute.name)) Reflect.deleteProperty(holder, key);
     if (value !== undefined) holder[attribute.name] = value;
@@ -380,7 +373,7 @@ class ResourceDraft {
 
   /** Sets (or with null removes) one sub-attribute of a complex value. */
   private writeSub(record: Mutable, sub: AttributeDefinition, value: unknown, label: string): void {
-    const key = keyOf(record, sub.name);
+    const key = ownKeyOf(record, sub.name);
     const current = key === undefined ? undefined : record[key];
     if (value === null) {
       if (sub.required) throw mutability(label, `${sub.path} is required and cannot be removed`);
@@ -546,7 +539,7 @@ class ResourceDraft {
     if (target.kind === 'extension') {
       if (this.extensionObject(target.schema, false) === undefined) return;
       this.touchedExtensions.add(target.schema);
-      const key = keyOf(this.root, target.schema.id);
+      const key = ownKeyOf(this.root, target.schema.id);
       if (key !== undefined) Reflect.deleteProperty(this.root, key);
       return;
     }
@@ -625,11 +618,11 @@ class ResourceDraft {
   /** Keeps `schemas` in step with the extensions a patch wrote or emptied (RFC 7643 §3). */
   private syncSchemas(): void {
     if (this.touchedExtensions.size === 0) return;
-    const key = keyOf(this.root, 'schemas') ?? 'schemas';
+    const key = ownKeyOf(this.root, 'schemas') ?? 'schemas';
     const stored = this.root[key];
     const schemas: unknown[] = Array.isArray(stored) ? stored.slice() : [this.schemas.core.id];
     for (const extension of this.touchedExtensions) {
-      const objectKey = keyOf(this.root, extension.id);
+      const objectKey = ownKeyOf(this.root, extension.id);
       const object = objectKey === undefined ? undefined : this.root[objectKey];
       const present = isObject(object) && Object.keys(object).some((name) => isAssigned(object[name]));
       const at = schemas.findIndex((urn) => typeof urn === 'string' && urn.toLowerCase() === extension.id.toLowerCase());
