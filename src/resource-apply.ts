@@ -20,7 +20,8 @@ import { matchesFilter, ownKeyOf, type MatchOptions } from './filter.js';
 import type { ResolvedOptions } from './options.js';
 import type { AttributePath, Filter } from './path.js';
 import { resolveValueKey, schemaByUrn, type PathResolution, type ResourceSchemas, type ResourceTarget } from './resource-path.js';
-import type { AttributeDefinition, CompiledSchema } from './resource-schema.js';
+import { keyedIdentity, type AttributeDefinition, type CompiledSchema } from './resource-schema.js';
+import { KeyedList, RECORD_SHAPE, type KeyedItem, type KeyedListSettings, type KeyedOutcome, type KeyedUpdate, type ScanBudget } from './keyed-list.js';
 import {
   cloneJson,
   readBoolean,
@@ -41,6 +42,16 @@ export interface Leniency extends ValueLeniency, PathResolution {
    * otherwise 400 noTarget.
    */
   readonly createOnEqualityFilter: boolean;
+}
+
+/** What a draft produced: the resource, its summary, and the outcome of each keyed list it built. */
+export interface DraftResult {
+  /** The patched resource; the input itself when nothing changed. */
+  readonly resource: ScimResource;
+  /** What changed. */
+  readonly summary: ResourceChangeSummary;
+  /** Each keyed list an operation reached, by attribute. */
+  readonly outcomes: ReadonlyMap<AttributeDefinition, KeyedOutcome>;
 }
 
 /** A stored resource: a JSON object. */
@@ -204,24 +215,70 @@ function withBooleanLiterals(filter: Filter, attribute: AttributeDefinition, len
   }
 }
 
+/** How a draft treats keyed lists beyond what the schema says (the Group API's settings). */
+export interface DraftSettings {
+  /**
+   * A keyed list the patch touched but left as it was, on a resource stored without it, comes
+   * back as an explicit `[]` when anything else changed (the Group API's policy row 30).
+   */
+  readonly explicitTouchedLists?: boolean;
+  /** Report a `value` stored twice in a touched keyed list even where no operation meets it. */
+  readonly checkStoredLists?: boolean;
+}
+
+const identityKey = (value: string): string => value;
+const lowerCaseKey = (value: string): string => value.toLowerCase();
+
 /** The draft of one resource during one request. */
-class ResourceDraft {
+export class ResourceDraft {
   /** A shallow copy of the resource; values are copied when first written. */
   private readonly root: Mutable;
   /** Objects and arrays this draft made, which it may change in place. */
   private readonly owned = new WeakSet();
   /** Extensions whose object a patch wrote or removed. */
   private readonly touchedExtensions = new Set<CompiledSchema>();
-  private scanned = 0;
+  /** Keyed multi-valued attributes (`members`) an operation reached, each with its list of changes. */
+  private readonly keyedLists = new Map<AttributeDefinition, KeyedList>();
+  /** Passes over lists, charged to `maxScannedMembers` across the request. */
+  private readonly budget: ScanBudget;
 
   constructor(
     private readonly base: ScimResource,
     private readonly schemas: ResourceSchemas,
     private readonly leniency: Leniency,
     private readonly options: ResolvedOptions,
+    private readonly settings: DraftSettings = {},
   ) {
     this.root = { ...base };
     this.owned.add(this.root);
+    this.budget = { scanned: 0, max: options.limits.maxScannedMembers };
+  }
+
+  /**
+   * The keyed list of an attribute that `keyedIdentity` keys, made on first use from the stored
+   * list. `overrides` (the Group API's identity rule and messages) apply when it is made.
+   */
+  keyedList(attribute: AttributeDefinition, overrides?: Partial<KeyedListSettings>): KeyedList {
+    const existing = this.keyedLists.get(attribute);
+    if (existing !== undefined) return existing;
+    const current = this.get(attribute);
+    if (current !== undefined && current !== null && !Array.isArray(current)) {
+      throw invalidStoredResource(`${attribute.path} is not a list`);
+    }
+    const identity = keyedIdentity(attribute);
+    const list = new KeyedList(Array.isArray(current) ? (current as readonly KeyedItem[]) : [], {
+      keyOf: identity?.caseExact === false ? lowerCaseKey : identityKey,
+      matchOptions: matchOptionsFor(attribute),
+      budget: this.budget,
+      shape: RECORD_SHAPE,
+      path: attribute.path,
+      noun: `values of ${attribute.path}`,
+      immutableValue: `${attribute.path}.value is immutable`,
+      invalidStored: invalidStoredResource,
+      ...overrides,
+    });
+    this.keyedLists.set(attribute, list);
+    return list;
   }
 
   // ----- reading and writing attributes -------------------------------------------------------
@@ -300,8 +357,8 @@ class ResourceDraft {
 
   /** Passes over a list are bounded per request, like the Group API's scans. */
   private charge(count: number, label: string): void {
-    this.scanned += count;
-    if (this.scanned > this.options.limits.maxScannedMembers) {
+    this.budget.scanned += count;
+    if (this.budget.scanned > this.budget.max) {
       throw badRequest('tooMany', `${label}: operations of this request would examine more than ${String(this.options.limits.maxScannedMembers)} values`);
     }
   }
@@ -323,6 +380,10 @@ class ResourceDraft {
   apply(change: ResourceChange): void {
     const label = `Operations[${String(change.operationIndex)}]`;
     const target = this.targetOf(change, label);
+    if (target.kind === 'attribute' && keyedIdentity(target.attribute) !== undefined) {
+      this.applyKeyed(change, target.attribute, target.filter, target.sub, label);
+      return;
+    }
     if (change.op === 'remove') {
       this.remove(target, change.value, label);
       return;
@@ -613,6 +674,115 @@ class ResourceDraft {
     list.push(...kept);
   }
 
+  // ----- keyed lists --------------------------------------------------------------------------
+
+  /**
+   * A change on a keyed list (`members`, `owners`): values are found by `value` in a Map, and the
+   * new list is built in one pass at the end (`keyed-list.ts`). A value is never created from a
+   * filter: it would have no identity.
+   */
+  private applyKeyed(change: ResourceChange, attribute: AttributeDefinition, rawFilter: Filter | undefined, sub: AttributeDefinition | undefined, label: string): void {
+    const { op, operationIndex, value } = change;
+    const pathLabel = `${label}.path`;
+    const filter = rawFilter === undefined ? null : withBooleanLiterals(rawFilter, attribute, this.leniency);
+    const list = this.keyedList(attribute);
+    if (op === 'remove') {
+      if (filter !== null && sub === undefined) {
+        list.removeWhere(filter);
+      } else if (sub !== undefined) {
+        list.update(this.keyedUpdate(attribute, operationIndex, filter, sub, null, pathLabel, false));
+      } else if (Array.isArray(value)) {
+        // Entra's remove: the value lists the values to remove. It never means "remove all".
+        const values = value.flatMap((item: unknown) => (isObject(item) && typeof item.value === 'string' ? [item.value] : []));
+        if (values.length > 0) list.removeValues(values);
+      } else {
+        if (attribute.required) throw mutability(pathLabel, `${attribute.path} is required and cannot be removed`);
+        list.replaceAll([]);
+      }
+      return;
+    }
+    if (filter !== null || sub !== undefined) {
+      const matched = list.update(this.keyedUpdate(attribute, operationIndex, filter, sub, value, `${label}.value`, filter !== null));
+      if (filter !== null && matched === 0) throw badRequest('noTarget', `${pathLabel}: the filter matches no value of ${attribute.path}`);
+      return;
+    }
+    const values = Array.isArray(value) ? (value as readonly KeyedItem[]) : [];
+    if (op === 'replace') list.replaceAll(values);
+    else if (values.length > 0) list.add(values);
+  }
+
+  /**
+   * The update a filtered or every-value write makes on a keyed list. The identity `value` is
+   * never written: a different one is 400 mutability. Other sub-attributes are checked on each
+   * value they reach, as their definitions say (required, immutable).
+   */
+  private keyedUpdate(
+    attribute: AttributeDefinition,
+    operationIndex: number,
+    filter: Filter | null,
+    sub: AttributeDefinition | undefined,
+    value: unknown,
+    label: string,
+    requireMatch: boolean,
+  ): KeyedUpdate {
+    const identity = keyedIdentity(attribute);
+    const writes: Record<string, unknown> = {};
+    const checked: { readonly definition: AttributeDefinition; readonly wanted: unknown }[] = [];
+    let newIdentity: string | undefined;
+    const write = (definition: AttributeDefinition, wanted: unknown): void => {
+      if (definition === identity && typeof wanted === 'string') {
+        newIdentity = wanted;
+        return;
+      }
+      if (definition === identity || definition.mutability === 'immutable' || (definition.required && wanted === null)) checked.push({ definition, wanted });
+      if (definition !== identity) setOwn(writes, definition.name, wanted);
+    };
+    if (sub !== undefined) write(sub, value);
+    else if (isObject(value)) for (const name of Object.keys(value)) write(attribute.subAttributes.get(name.toLowerCase()) as AttributeDefinition, value[name]);
+    const check =
+      checked.length === 0
+        ? undefined
+        : (item: KeyedItem): void => {
+            const record = item as unknown as Readonly<Record<string, unknown>>;
+            for (const { definition, wanted } of checked) {
+              if (wanted === null && definition.required) throw mutability(label, `${definition.path} is required and cannot be removed`);
+              const key = ownKeyOf(record, definition.name);
+              const current = key === undefined ? undefined : record[key];
+              if (definition.mutability === 'immutable' && isAssigned(current) && (wanted === null || !sameValue(definition, current, wanted))) {
+                throw mutability(label, `${definition.path} is immutable and already set`);
+              }
+            }
+          };
+    return {
+      operationIndex,
+      filter,
+      update: writes,
+      requireMatch,
+      ...(newIdentity === undefined ? {} : { value: newIdentity }),
+      ...(check === undefined ? {} : { check }),
+    };
+  }
+
+  /** Builds every keyed list an operation reached, writes back the ones that changed, and checks `maxMembers`. */
+  private finishKeyedLists(): { readonly outcomes: Map<AttributeDefinition, KeyedOutcome>; readonly explicit: AttributeDefinition[] } {
+    const outcomes = new Map<AttributeDefinition, KeyedOutcome>();
+    const explicit: AttributeDefinition[] = [];
+    const { maxMembers } = this.options.limits;
+    for (const [attribute, list] of this.keyedLists) {
+      if (!list.touched) continue;
+      const outcome = list.finish(this.settings.checkStoredLists === true);
+      const before = this.get(attribute);
+      const count = outcome.members.length;
+      if (count > maxMembers && count > (Array.isArray(before) ? before.length : 0)) {
+        throw badRequest('tooMany', `the patch would leave ${String(count)} ${list.settings.noun}, over this server's limit of ${String(maxMembers)}`);
+      }
+      if (outcome.changed) this.set(attribute, outcome.members);
+      else if (this.settings.explicitTouchedLists === true && (before === undefined || before === null) && this.extensionOf(attribute) === undefined) explicit.push(attribute);
+      outcomes.set(attribute, outcome);
+    }
+    return { outcomes, explicit };
+  }
+
   // ----- the result ---------------------------------------------------------------------------
 
   /** Keeps `schemas` in step with the extensions a patch wrote or emptied (RFC 7643 §3). */
@@ -635,7 +805,8 @@ class ResourceDraft {
     if (!sameJson(schemas, stored)) this.root[key] = schemas;
   }
 
-  finish(): { readonly resource: ScimResource; readonly summary: ResourceChangeSummary } {
+  finish(): DraftResult {
+    const { outcomes, explicit } = this.finishKeyedLists();
     this.syncSchemas();
     const attributesChanged: string[] = [];
     const valuesAdded: Record<string, unknown[]> = {};
@@ -650,10 +821,14 @@ class ResourceDraft {
       if (entry === undefined) names.set(key.toLowerCase(), { after: key });
       else if (entry.after === undefined || key === entry.before) entry.after = key;
     }
+    const summary = { attributesChanged, valuesAdded, valuesRemoved };
     for (const [lower, { before: beforeKey, after: afterKey }] of names) {
       const before = beforeKey === undefined ? undefined : this.base[beforeKey];
       const after = afterKey === undefined ? undefined : this.root[afterKey];
-      if (beforeKey !== undefined && sameJson(before, after)) {
+      const attribute = this.schemas.core.attributes.get(lower) ?? this.schemas.common.get(lower);
+      const outcome = attribute === undefined ? undefined : outcomes.get(attribute);
+      // A keyed list knows whether it changed: no deep comparison of a 100,000-member list.
+      if (beforeKey !== undefined && outcome?.changed !== true && sameJson(before, after)) {
         setOwn(next, beforeKey, before);
         continue;
       }
@@ -661,21 +836,22 @@ class ResourceDraft {
       if (afterKey !== undefined) setOwn(next, afterKey, after);
       const extension = schemaByUrn(this.schemas, lower);
       if (extension !== undefined && extension !== this.schemas.core) {
-        const shared = this.shareExtension(extension, before, after, { attributesChanged, valuesAdded, valuesRemoved });
+        const shared = this.shareExtension(extension, before, after, summary, outcomes);
         if (shared !== undefined && afterKey !== undefined) setOwn(next, afterKey, shared);
         continue;
       }
-      const attribute = this.schemas.core.attributes.get(lower) ?? this.schemas.common.get(lower);
       const path = attribute?.name ?? afterKey ?? beforeKey ?? lower;
       attributesChanged.push(path);
-      if (attribute?.multiValued === true) recordValues(path, before, after, valuesAdded, valuesRemoved);
+      if (outcome?.changed === true) recordOutcome(path, outcome, valuesAdded, valuesRemoved);
+      else if (attribute?.multiValued === true) recordValues(path, before, after, valuesAdded, valuesRemoved);
     }
-    if (!changed) return { resource: this.base, summary: NO_CHANGE };
+    if (!changed) return { resource: this.base, summary: NO_CHANGE, outcomes };
+    for (const attribute of explicit) setOwn(next, attribute.name, []);
     if (this.options.setLastModified) {
       const meta = this.base.meta;
       next.meta = { ...(isObject(meta) ? meta : {}), lastModified: this.options.now().toISOString() };
     }
-    return { resource: next, summary: { changed: true, attributesChanged, valuesAdded, valuesRemoved } };
+    return { resource: next, summary: { changed: true, attributesChanged, valuesAdded, valuesRemoved }, outcomes };
   }
 
   /** Shares the unchanged attributes of an extension object, and reports the changed ones. */
@@ -684,6 +860,7 @@ class ResourceDraft {
     before: unknown,
     after: unknown,
     summary: { attributesChanged: string[]; valuesAdded: Record<string, unknown[]>; valuesRemoved: Record<string, unknown[]> },
+    outcomes: ReadonlyMap<AttributeDefinition, KeyedOutcome>,
   ): Mutable | undefined {
     const old: Readonly<Record<string, unknown>> = isObject(before) ? before : {};
     const now: Readonly<Record<string, unknown>> = isObject(after) ? after : {};
@@ -691,13 +868,15 @@ class ResourceDraft {
     for (const name of new Set([...Object.keys(old), ...Object.keys(now)])) {
       const attribute = extension.attributes.get(name.toLowerCase());
       const path = `${extension.id}:${attribute?.name ?? name}`;
-      if (sameJson(old[name], now[name])) {
+      const outcome = attribute === undefined ? undefined : outcomes.get(attribute);
+      if (outcome?.changed !== true && sameJson(old[name], now[name])) {
         if (Object.hasOwn(now, name)) setOwn(shared, name, old[name]);
         continue;
       }
       if (Object.hasOwn(now, name)) setOwn(shared, name, now[name]);
       summary.attributesChanged.push(path);
-      if (attribute?.multiValued === true) recordValues(path, old[name], now[name], summary.valuesAdded, summary.valuesRemoved);
+      if (outcome?.changed === true) recordOutcome(path, outcome, summary.valuesAdded, summary.valuesRemoved);
+      else if (attribute?.multiValued === true) recordValues(path, old[name], now[name], summary.valuesAdded, summary.valuesRemoved);
     }
     return isObject(after) ? shared : undefined;
   }
@@ -737,6 +916,14 @@ function missingFrom(from: readonly unknown[], other: readonly unknown[]): unkno
     else counts.set(key, count - 1);
   }
   return missing;
+}
+
+/** The values a keyed list gained and lost: an updated value counts as its stored form lost and its new form gained. */
+function recordOutcome(path: string, outcome: KeyedOutcome, added: Record<string, unknown[]>, removed: Record<string, unknown[]>): void {
+  const gained = outcome.updated.length === 0 ? outcome.added : [...outcome.added, ...outcome.updated];
+  const lost = outcome.updatedFrom.length === 0 ? outcome.removed : [...outcome.removed, ...outcome.updatedFrom];
+  if (gained.length > 0) added[path] = gained;
+  if (lost.length > 0) removed[path] = lost;
 }
 
 /** The values a list gained and lost. */

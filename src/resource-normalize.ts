@@ -13,7 +13,7 @@ import { badRequest } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
 import { resolveValueKey, schemaByUrn, type ResourceSchemas, type ResourceTarget } from './resource-path.js';
-import type { AttributeDefinition } from './resource-schema.js';
+import { keyedIdentity, type AttributeDefinition } from './resource-schema.js';
 import { readComplex, readItem, readList, readSingle, type ValueLeniency } from './resource-values.js';
 import type { PathResolution } from './resource-path.js';
 import { describe, isObject, rejectPrototypeKey } from './schema.js';
@@ -124,7 +124,11 @@ class Normalizer {
     const { leniency, options } = this.context;
     if (sub !== undefined) return value === null ? null : readItem(sub, value, label, leniency);
     if (attribute.multiValued) {
-      if (filter === undefined) return readList(attribute, value, label, leniency, options.limits.maxValuesPerOperation);
+      if (filter === undefined) {
+        const values = readList(attribute, value, label, leniency, options.limits.maxValuesPerOperation);
+        if (keyedIdentity(attribute) !== undefined) checkIdentities(attribute, values, label, Array.isArray(value));
+        return values;
+      }
       return attribute.type === 'complex' ? readComplex(attribute, value, label, leniency) : readItem(attribute, value, label, leniency);
     }
     return readSingle(attribute, value, label, leniency);
@@ -164,6 +168,15 @@ class Normalizer {
       ...(value === undefined ? {} : { value }),
     });
   }
+}
+
+/** Every value added to a keyed list (`members`) names its identity: a non-empty string `value`. */
+function checkIdentities(attribute: AttributeDefinition, values: readonly unknown[], label: string, listed: boolean): void {
+  values.forEach((item, i) => {
+    if (isObject(item) && typeof item.value === 'string' && item.value.length > 0) return;
+    const at = listed ? `${label}[${String(i)}]` : label;
+    throw badRequest('invalidValue', `${at}: a value of ${attribute.path} needs a non-empty string 'value', its identity`);
+  });
 }
 
 /**

@@ -250,3 +250,19 @@ export function compileSchema(representation: unknown): CompiledSchema {
   compiled.set(representation, result);
   return result;
 }
+
+/**
+ * The sub-attribute that identifies each value of a multi-valued complex attribute on its own,
+ * when there is one: `value`, when it is immutable (Group `members`, a custom `owners`). Such an
+ * attribute is a keyed list (`keyed-list.ts`): values are found by `value` in a Map, an added
+ * value needs a non-empty string `value`, and a value is never created from a filter. An attribute
+ * with a `primary` sub-attribute, or itself immutable, is not keyed: its values are told apart by
+ * content (emails), and the primary rule needs every value.
+ */
+export function keyedIdentity(attribute: AttributeDefinition): AttributeDefinition | undefined {
+  if (!attribute.multiValued || attribute.type !== 'complex' || attribute.mutability === 'immutable' || attribute.subAttributes.has('primary')) {
+    return undefined;
+  }
+  const value = attribute.subAttributes.get('value');
+  return value?.mutability === 'immutable' ? value : undefined;
+}

@@ -25,14 +25,16 @@ export type GroupTarget =
     };
 
 /** Sub-attributes a member update may set; `null` removes the sub-attribute. */
-export interface MemberAttributeUpdate {
+// A type alias (not an interface) so that it is assignable to a keyed list's record of updates.
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+export type MemberAttributeUpdate = {
   /** New display name, or null to remove it. */
   readonly display?: string | null;
   /** New type, or null to remove it. */
   readonly type?: string | null;
   /** New `$ref`, or null to remove it. */
   readonly $ref?: string | null;
-}
+};
 
 const MEMBER_SUB_ATTRIBUTES: ReadonlyMap<string, MemberSubAttribute> = new Map([
   ['value', 'value'],
