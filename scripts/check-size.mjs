@@ -5,8 +5,10 @@ import { build } from 'esbuild';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const BUDGET_BYTES = 18 * 1024; // minified + brotli, whole library (about 17.7 kB used)
-export const GROUP_ONLY_BUDGET_BYTES = 11 * 1024; // minified + brotli, applyGroupPatch alone (about 9.6 kB)
+export const BUDGET_BYTES = 19.5 * 1024; // minified + brotli, whole library (about 18.8 kB used)
+// applyGroupPatch alone: it runs on the engine every resource shares (the draft, the
+// keyed list, the compiled Group schema), about 13 kB; it was 9.6 kB on a Group-only core.
+export const GROUP_ONLY_BUDGET_BYTES = 14 * 1024;
 export const ERRORS_ONLY_BUDGET_BYTES = 1024; // minified + brotli, error builder alone
 
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -33,7 +35,8 @@ const errorsOnlyBytes = await bundle(
   `import { unauthorized } from ${JSON.stringify(dist)}; console.log(JSON.stringify(unauthorized().toResponse()));`,
 );
 const errorsOnly = sizes(errorsOnlyBytes);
-// A Groups endpoint that never patches other resources must not pay for the schema-driven engine.
+// A Groups endpoint that never patches other resources pays for the engine it runs on, but not for
+// applyPatch's value readers and change applier, its leniency presets, or the User definitions.
 const groupOnlyBytes = await bundle(
   `import { tryApplyGroupPatch } from ${JSON.stringify(dist)}; console.log(tryApplyGroupPatch({ displayName: 'g' }, {}));`,
 );
@@ -48,7 +51,7 @@ console.log(`error builder only: ${errorsOnly.minified} B minified, ${errorsOnly
 const problems = [];
 if (whole.brotli > BUDGET_BYTES) problems.push(`the library is ${whole.brotli} B brotli, over the ${BUDGET_BYTES} B budget`);
 if (groupOnly.brotli > GROUP_ONLY_BUDGET_BYTES) problems.push(`applyGroupPatch alone is ${groupOnly.brotli} B brotli, over ${GROUP_ONLY_BUDGET_BYTES} B`);
-for (const marker of ['stored resource is invalid', 'schema is invalid']) {
+for (const marker of ['names the attributes of', 'createOnEqualityFilter', 'enterprise:2.0:User']) {
   if (groupOnlyText.includes(marker)) problems.push(`importing only applyGroupPatch pulled in code containing '${marker}'`);
 }
 if (errorsOnly.brotli > ERRORS_ONLY_BUDGET_BYTES) problems.push(`the error builder alone is ${errorsOnly.brotli} B brotli, over ${ERRORS_ONLY_BUDGET_BYTES} B`);

@@ -1,6 +1,6 @@
 /**
  * The Group API on the engine: `applyGroupChanges` applies the Group's normalized changes through
- * the same draft as `applyPatch` (`resource-apply.ts`), over the Group schema, with `members` as
+ * the same draft as `applyPatch` (`draft.ts`), over the Group schema, with `members` as
  * a keyed list (`keyed-list.ts`): one Map over member values, the new list built in one pass.
  *
  * - Nothing is written to the input. Everything that does not change is shared: a rename keeps
@@ -20,7 +20,7 @@ import { copyItem, type ItemShape, type ItemUpdate, type KeyedItem, type KeyedLi
 import type { GroupChange } from './normalize.js';
 import { memberKeyFunction, resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
 import type { AttributePath } from './path.js';
-import { ResourceDraft, type Leniency } from './resource-apply.js';
+import { ResourceDraft } from './draft.js';
 import { resourceSchemas, type ResourceSchemas } from './resource-path.js';
 import type { AttributeDefinition } from './resource-schema.js';
 import { GROUP_SCHEMA_DEFINITION } from './schemas.js';
@@ -168,14 +168,6 @@ function groupSchema(): GroupAttributes {
   return groupAttributes;
 }
 
-/** The Group API reads no leniency: its normalizer has already read every value. */
-const NO_LENIENCY: Leniency = /* @__PURE__ */ Object.freeze({
-  stringBooleans: false,
-  bareStringComplex: false,
-  unqualifiedExtensionAttributes: false,
-  createOnEqualityFilter: false,
-});
-
 function checkStoredGroup(group: unknown): asserts group is Group {
   if (!isObject(group)) throw invalidStoredGroup('the group is not an object');
   if (typeof group.displayName !== 'string') throw invalidStoredGroup('displayName is not a string');
@@ -255,7 +247,7 @@ export function applyGroupChanges<G extends Group>(group: G, changes: readonly G
 export function applyResolved<G extends Group>(group: G, changes: readonly GroupChange[], options: ResolvedOptions): PatchOutcome<G> {
   checkStoredGroup(group);
   const attributes = groupSchema();
-  const draft = new ResourceDraft(group as unknown as Readonly<Record<string, unknown>>, attributes.schemas, NO_LENIENCY, options, {
+  const draft = new ResourceDraft(group as unknown as Readonly<Record<string, unknown>>, attributes.schemas, options, {
     explicitTouchedLists: true,
     checkStoredLists: options.storedGroupCheck === 'full',
   });

@@ -8,7 +8,7 @@
  */
 export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest, validatePatchRequest } from './patch.js';
 export { applyPatch, tryApplyPatch, normalizePatch, LENIENCY_PRESETS } from './resource-patch.js';
-export { invalidStoredResource } from './resource-apply.js';
+export { invalidStoredResource } from './draft.js';
 export { applyGroupChanges, invalidStoredGroup } from './apply.js';
 export { parsePath, parseFilter } from './path.js';
 export { matchesFilter } from './filter.js';
@@ -43,7 +43,8 @@ export { DEFAULT_LIMITS } from './options.js';
 export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
 export type { PatchResult } from './patch.js';
 export type { LeniencyPreset, ResourcePatchOptions, ResourcePatchResult } from './resource-patch.js';
-export type { Leniency, ResourceChangeSummary, ScimResource } from './resource-apply.js';
+export type { Leniency } from './resource-apply.js';
+export type { ResourceChangeSummary, ScimResource } from './draft.js';
 export type { ValueLeniency } from './resource-values.js';
 export type { ResourceChange } from './resource-normalize.js';
 export type { PathResolution } from './resource-path.js';

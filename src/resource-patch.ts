@@ -6,7 +6,8 @@
  */
 import { ScimError } from './errors.js';
 import { resolveOptions, type PatchOptions } from './options.js';
-import { applyResourceChanges, type Leniency, type ResourceChangeSummary, type ScimResource } from './resource-apply.js';
+import type { ResourceChangeSummary, ScimResource } from './draft.js';
+import { applyResourceChanges, type Leniency } from './resource-apply.js';
 import { normalizeResourceOperations, type ResourceChange } from './resource-normalize.js';
 import { resolveResourcePath, resourceSchemas } from './resource-path.js';
 import { checkOperations } from './validate.js';
@@ -19,13 +20,13 @@ export type LeniencyPreset = 'lenient' | 'strict';
  * can be lost; `strict` follows RFC 7644 to the letter.
  */
 export const LENIENCY_PRESETS: Readonly<Record<LeniencyPreset, Readonly<Leniency>>> = /* @__PURE__ */ Object.freeze({
-  lenient: Object.freeze({
+  lenient: /* @__PURE__ */ Object.freeze({
     stringBooleans: true,
     bareStringComplex: true,
     unqualifiedExtensionAttributes: true,
     createOnEqualityFilter: true,
   }),
-  strict: Object.freeze({
+  strict: /* @__PURE__ */ Object.freeze({
     stringBooleans: false,
     bareStringComplex: false,
     unqualifiedExtensionAttributes: false,
