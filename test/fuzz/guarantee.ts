@@ -267,7 +267,8 @@ export function assertPrototypesUnchanged(before: PrototypeSnapshot, context = '
 const KNOWN_GROUP_KEYS = ['displayName', 'externalId', 'members', 'meta'] as const;
 const MEMBER_SUB_ATTRIBUTES = ['value', 'display', 'type', '$ref'] as const;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A non-null object that is not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -359,9 +360,11 @@ function resultProblems(group: Group, result: unknown, keyOf: (value: string) =>
 // Running the entry points
 // ---------------------------------------------------------------------------------------------
 
-type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+/** What running an entry point came to: its value, or what it threw. */
+export type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
-function attempt<T>(run: () => T): Attempt<T> {
+/** Runs `run`, catching anything it throws. */
+export function attempt<T>(run: () => T): Attempt<T> {
   try {
     return { ok: true, value: run() };
   } catch (error) {
@@ -369,7 +372,8 @@ function attempt<T>(run: () => T): Attempt<T> {
   }
 }
 
-function describeThrown(error: unknown): string {
+/** A short description of anything thrown, for a violation's message. */
+export function describeThrown(error: unknown): string {
   if (error instanceof ScimError) {
     return `ScimError ${String(error.status)}${error.scimType === undefined ? '' : ` ${error.scimType}`}: ${error.detail.slice(0, 300)}`;
   }
@@ -380,8 +384,11 @@ function describeThrown(error: unknown): string {
   return `a thrown ${typeof error}: ${String(error).slice(0, 200)}`;
 }
 
-/** Throws unless `error` is a ScimError the guarantee allows. */
-function checkThrown(error: unknown, entryPoint: string, groupWellFormed: boolean): ScimError {
+/**
+ * Throws unless `error` is a ScimError the guarantee allows: status 400..599, a §3.12 scimType on a
+ * 400, no 500 when the stored data is well-formed, and a body `toResponse()` renders.
+ */
+export function checkThrown(error: unknown, entryPoint: string, groupWellFormed: boolean, stored = 'group'): ScimError {
   if (!(error instanceof ScimError)) {
     throw new GuaranteeViolation(`${entryPoint} threw something other than a ScimError: ${describeThrown(error)}`, {
       cause: error,
@@ -395,7 +402,7 @@ function checkThrown(error: unknown, entryPoint: string, groupWellFormed: boolea
     throw new GuaranteeViolation(`${entryPoint} threw a 400 without an RFC 7644 §3.12 scimType (${String(scimType)})`);
   }
   if (status === 500 && groupWellFormed) {
-    throw new GuaranteeViolation(`${entryPoint} answered 500 for a well-formed group: ${describeThrown(error)}`);
+    throw new GuaranteeViolation(`${entryPoint} answered 500 for a well-formed ${stored}: ${describeThrown(error)}`);
   }
   const body = error.toResponse();
   if (body.status !== status || typeof body.detail !== 'string') {
@@ -404,7 +411,8 @@ function checkThrown(error: unknown, entryPoint: string, groupWellFormed: boolea
   return error;
 }
 
-function sameError(a: ScimError, b: ScimError): boolean {
+/** Whether two ScimErrors say the same: status, scimType and detail. */
+export function sameError(a: ScimError, b: ScimError): boolean {
   return a.status === b.status && a.scimType === b.scimType && a.detail === b.detail;
 }
 
