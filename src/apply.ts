@@ -14,7 +14,7 @@
  *
  * @see RFC 7644 §3.5.2
  */
-import { badRequest, ScimError } from './errors.js';
+import { badRequest, forOperation, ScimError } from './errors.js';
 import type { MatchOptions } from './filter.js';
 import { copyItem, type ItemShape, type ItemUpdate, type KeyedItem, type KeyedList, type KeyedListSettings } from './keyed-list.js';
 import type { GroupChange } from './normalize.js';
@@ -253,7 +253,7 @@ export function applyResolved<G extends Group>(group: G, changes: readonly Group
   });
   let list: KeyedList | undefined;
   const members = (): KeyedList => (list ??= draft.keyedList(attributes.members, memberSettings(options)));
-  for (const change of changes) applyChange(draft, change, members, attributes, options);
+  for (const change of changes) forOperation(change.operationIndex, () => { applyChange(draft, change, members, attributes, options); });
   const { resource, summary, outcomes } = draft.finish();
   if (!summary.changed) return { group, summary: NO_CHANGE };
   const outcome = outcomes.get(attributes.members);

@@ -42,6 +42,8 @@ export interface ScimErrorInit {
   readonly scimType?: ScimType;
   /** A human-readable explanation, safe to send to the client. */
   readonly detail: string;
+  /** The index in `Operations` of the operation that failed, when one did. */
+  readonly operationIndex?: number;
 }
 
 /**
@@ -62,6 +64,12 @@ export class ScimError extends Error {
   readonly scimType?: ScimType;
   /** The explanation sent to the client. */
   readonly detail: string;
+  /**
+   * The index in the request's `Operations` of the operation that failed, as a number (the detail
+   * names it too, as `Operations[2]`). Absent when no one operation is at fault: the envelope, a
+   * limit on the whole request, or the stored resource. Not part of the response body.
+   */
+  readonly operationIndex?: number;
 
   /**
    * @param init - status, scimType and detail. A 400 without a scimType gets `invalidSyntax`.
@@ -73,6 +81,7 @@ export class ScimError extends Error {
     this.detail = init.detail;
     const scimType = init.scimType ?? (init.status === 400 ? 'invalidSyntax' : undefined);
     if (scimType !== undefined) this.scimType = scimType;
+    if (init.operationIndex !== undefined) this.operationIndex = init.operationIndex;
   }
 
   /**
@@ -121,6 +130,27 @@ export function buildErrorResponse(
     status,
     ...(timeStamp === undefined ? {} : { timeStamp }),
   };
+}
+
+/**
+ * Runs one operation's step, and gives a `ScimError` it throws the operation's index: the one
+ * place the index becomes data. A detail that does not name the operation yet (a limit that this
+ * operation crossed) is prefixed with `Operations[i]: `, so that the text and the data agree.
+ *
+ * @param operationIndex - the operation's index in `Operations`.
+ * @param step - the work on that operation.
+ * @returns what `step` returns.
+ */
+export function forOperation<T>(operationIndex: number, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof ScimError) || error.operationIndex !== undefined || error.status >= 500) throw error;
+    const { status, scimType } = error;
+    const named = `Operations[${String(operationIndex)}]`;
+    const detail = error.detail.startsWith(`${named}.`) || error.detail.startsWith(`${named}:`) ? error.detail : `${named}: ${error.detail}`;
+    throw new ScimError({ status, detail, operationIndex, ...(scimType === undefined ? {} : { scimType }) });
+  }
 }
 
 /**

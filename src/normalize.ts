@@ -8,7 +8,7 @@
  *
  * @see RFC 7644 §3.5.2.1 (add), §3.5.2.2 (remove), §3.5.2.3 (replace)
  */
-import { badRequest } from './errors.js';
+import { badRequest, forOperation } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
 import {
@@ -321,7 +321,7 @@ export function normalizeOperations(
 ): GroupChange[] {
   const changes: GroupChange[] = [];
   for (const operation of operations) {
-    for (const change of operationChanges(operation, options)) changes.push(change);
+    for (const change of forOperation(operation.index, () => operationChanges(operation, options))) changes.push(change);
   }
   return changes;
 }

@@ -7,7 +7,7 @@
  *
  * @see RFC 7644 §3.5.2
  */
-import { badRequest, payloadTooLarge, ScimError } from './errors.js';
+import { badRequest, forOperation, payloadTooLarge, ScimError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePath, type ParsedPath } from './path.js';
 import { describe, isObject, rejectPrototypeKey, type GroupTarget } from './schema.js';
@@ -158,7 +158,7 @@ export function checkOperations<T = GroupTarget>(
     );
   }
   const operations: CheckedOperation<T>[] = new Array<CheckedOperation<T>>(list.length);
-  for (let i = 0; i < list.length; i++) operations[i] = checkOperation(list[i], i, options, resolve);
+  for (let i = 0; i < list.length; i++) operations[i] = forOperation(i, () => checkOperation(list[i], i, options, resolve));
   return { schemas, operations };
 }
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyGroupPatch,
+  applyPatch,
   badRequest,
   buildErrorResponse,
   conflict,
   ERROR_SCHEMA,
   forbidden,
+  GROUP_SCHEMA_DEFINITION,
   internalError,
   methodNotAllowed,
   notImplemented,
@@ -16,7 +19,9 @@ import {
   toScimError,
   unauthorized,
   unsupportedMediaType,
+  validatePatchRequest,
 } from '../src/index.js';
+import { scimErrorOf } from './support/scim-error.js';
 
 describe('error bodies from the seeds', () => {
   it('reproduces the LightOn 401 body byte for byte', () => {
@@ -114,5 +119,43 @@ describe('ScimError', () => {
     const hidden = toScimError(new TypeError('secret stack detail at /srv/app.js'));
     expect(hidden.status).toBe(500);
     expect(hidden.detail).not.toContain('secret');
+  });
+});
+
+describe('ScimError.operationIndex: where the request failed, as data', () => {
+  const body = (operations: unknown[]): unknown => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+  const group = { id: 'g', displayName: 'G', members: [{ value: 'u1' }] };
+
+  it('names the failing operation in validation, normalization and application, for both APIs', () => {
+    const bad = [
+      body([{ op: 'add', path: 'members', value: [{ value: 'u2' }] }, { op: 'move', path: 'members' }]),
+      body([{ op: 'add', path: 'members', value: [{ value: 'u2' }] }, { op: 'add', path: 'members', value: [{ display: 'no id' }] }]),
+      body([{ op: 'add', path: 'members', value: [{ value: 'u2' }] }, { op: 'replace', path: 'members[value eq "nobody"].display', value: 'x' }]),
+    ];
+    for (const request of bad) {
+      expect(scimErrorOf(() => applyGroupPatch(group, request)).operationIndex).toBe(1);
+      expect(scimErrorOf(() => applyPatch(group, request, { schema: GROUP_SCHEMA_DEFINITION })).operationIndex).toBe(1);
+    }
+    expect(scimErrorOf(() => validatePatchRequest(bad[0])).operationIndex).toBe(1);
+  });
+
+  it('is absent when no one operation is at fault: the envelope, or the stored resource', () => {
+    expect(scimErrorOf(() => applyGroupPatch(group, { Operations: 'x' })).operationIndex).toBeUndefined();
+    const stored = { id: 'g', displayName: 'G', members: [{ display: 'no id' }] } as unknown as typeof group;
+    const error = scimErrorOf(() => applyGroupPatch(stored, body([{ op: 'add', path: 'members', value: [{ value: 'u2' }] }])));
+    expect(error.status).toBe(500);
+    expect(error.operationIndex).toBeUndefined();
+  });
+
+  it('a limit crossed by one operation names it in the detail too', () => {
+    const operations = [
+      { op: 'remove', path: 'members[display eq "a"]' },
+      { op: 'remove', path: 'members[display eq "b"]' },
+    ];
+    const error = scimErrorOf(() => applyGroupPatch(group, body(operations), { limits: { maxScannedMembers: 1 } }));
+    expect(error.scimType).toBe('tooMany');
+    expect(error.operationIndex).toBe(1);
+    expect(error.detail.startsWith('Operations[1]: ')).toBe(true);
+    expect(error.toResponse()).not.toHaveProperty('operationIndex');
   });
 });

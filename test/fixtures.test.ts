@@ -20,6 +20,7 @@ import {
   type PatchOptions,
 } from '../src/index.js';
 import { deepFreeze } from './support/freeze.js';
+import { operationIndexNamedBy } from './support/scim-error.js';
 
 interface FixtureRecord {
   readonly comment: string;
@@ -58,6 +59,7 @@ function run(record: FixtureRecord): void {
       status: record.expectedError.status,
       scimType: record.expectedError.scimType,
     });
+    expect(error.operationIndex, 'operationIndex and the detail name the same operation').toBe(operationIndexNamedBy(error.detail));
     return;
   }
   const result = applyGroupPatch(group, request, options);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { applyPatch, ScimError, tryApplyPatch, type ResourcePatchOptions } from '../src/index.js';
 import { deepFreeze } from './support/freeze.js';
+import { operationIndexNamedBy } from './support/scim-error.js';
 
 interface ResourceRecord {
   readonly comment: string;
@@ -60,6 +61,7 @@ describe.each(files)('%s', (file) => {
       const error = (result as { error: ScimError }).error;
       expect(error).toBeInstanceOf(ScimError);
       expect({ status: error.status, scimType: error.scimType }).toEqual({ status: record.expectedError.status, scimType: record.expectedError.scimType });
+      expect(error.operationIndex, 'operationIndex and the detail name the same operation').toBe(operationIndexNamedBy(error.detail));
       return;
     }
     const result = applyPatch(resource, request, options);

@@ -31,3 +31,13 @@ export function errorShapeOf(action: () => unknown): ErrorShape {
   const error = scimErrorOf(action);
   return { status: error.status, scimType: error.scimType };
 }
+
+/**
+ * The operation index a detail names in its text (`Operations[2].path: …`), or undefined when it
+ * names none. `ScimError.operationIndex` carries the same index as data, set by another route
+ * (the pipeline stamps it per operation), so comparing the two checks both.
+ */
+export function operationIndexNamedBy(detail: string): number | undefined {
+  const match = /^Operations\[(\d+)\]/.exec(detail);
+  return match === null ? undefined : Number(match[1]);
+}
