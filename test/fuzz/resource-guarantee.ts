@@ -16,17 +16,20 @@
  * - never throws anything else, never writes to its (deep-frozen) inputs, and never changes
  *   `Object.prototype`, `Array.prototype` or `Function.prototype`.
  *
- * The three entry points must agree. `applyPatch` is `normalizePatch` (which never reads the
- * resource) followed by applying its changes to the resource, so:
+ * The three entry points must agree. `applyPatch` is `normalizePatch` (validation and reading of
+ * every value, which never looks at the resource) followed by applying its changes to the
+ * resource, so:
  *
  * - `normalizePatch` throws ⇒ `applyPatch` and `tryApplyPatch` fail with the same error (status,
- *   scimType and detail), whatever the resource;
- * - `normalizePatch` returns ⇒ `applyPatch` returns, or fails with a 400 that only the stored
- *   values can decide (`APPLY_TIME_SCIM_TYPES`): `noTarget` (a filter that matches nothing),
- *   `mutability` (an immutable attribute already set, a required value removed), `invalidValue`
- *   (two values left primary; a filter literal of the wrong type in a value the filter creates),
- *   `tooMany` (the scan budget, charged by stored list length). Never a 413, `invalidPath`,
- *   `invalidFilter`, `invalidSyntax` or `noTarget`-free failure that the body alone decides;
+ *   scimType and detail), whatever the resource: everything the body alone decides (the envelope,
+ *   413 past a limit, `invalidSyntax`, `invalidPath`, `invalidFilter`, a value's type, a readOnly
+ *   target) is decided there;
+ * - `normalizePatch` returns ⇒ `applyPatch` returns, or fails with a 400 whose `scimType` is one
+ *   of `APPLY_TIME_SCIM_TYPES`, which only the stored values can decide: `noTarget` (a filter that
+ *   matches nothing), `mutability` (an immutable attribute already set, a required attribute
+ *   removed), `invalidValue` (two values left primary; a filter literal of the wrong type for the
+ *   value a filter creates), `tooMany` (the scan budget, charged by the stored lists' length).
+ *   Any other error there is a violation (so is a 500: the precondition holds);
  * - `tryApplyPatch` never throws, and answers what `applyPatch` answers, with `summary.changed`
  *   true exactly when a new object came back and `summary.attributesChanged` naming exactly the
  *   attributes whose value differs (extension attributes by `urn:…:name`).
@@ -597,6 +600,30 @@ function operationsOf(body: unknown): Json[] {
   return Array.isArray(operations) ? operations.filter(isPlainObject) : [];
 }
 
+/** The stored keys spelled in another case than the schema spells the attribute (top level, extension objects, complex values, list values). */
+function recasedKeys(resource: Json, view: SchemaView): string[] {
+  const found: string[] = [];
+  const checkObject = (object: unknown, attributes: ReadonlyMap<string, SchemaAttribute>): void => {
+    if (!isPlainObject(object)) return;
+    for (const key of Object.keys(object)) {
+      const attribute = attributes.get(key.toLowerCase());
+      if (attribute === undefined) continue;
+      if (attribute.name !== key) found.push(key);
+      const value = object[key];
+      if (attribute.type !== 'complex') continue;
+      for (const item of Array.isArray(value) ? value : [value]) checkObject(item, attribute.subAttributes);
+    }
+  };
+  checkObject(resource, view.top);
+  for (const extension of view.extensions) {
+    const key = keyOf(resource, extension.id);
+    if (key === undefined) continue;
+    if (key !== extension.id) found.push(key);
+    checkObject(resource[key], extension.attributes);
+  }
+  return found;
+}
+
 /** Whether a value holds an array with a hole, at any depth (iterative). */
 function holdsSparseArray(value: unknown): boolean {
   const stack: unknown[] = [value];
@@ -640,23 +667,6 @@ export const PENDING_FINDINGS: readonly PendingFinding[] = [
     },
   },
   {
-    id: 'meta-key-case',
-    description:
-      'When a patch changes anything, the result gets `meta.lastModified` written under the names `meta` and `lastModified` as spelled here, ' +
-      'beside a stored `Meta` or `LastModified` spelled in another case (RFC 7643 §2.1 names are case-insensitive; the engine reads them so ' +
-      'everywhere else): the result holds the attribute twice. Minimal: user, {"id":"u1","userName":"b","Meta":{"resourceType":"User"}}, ' +
-      '{op:"replace",path:"displayName",value:"x"}.',
-    matches: (fuzzCase, violation) => {
-      const metaKey = keyOf(fuzzCase.resource, 'meta');
-      const meta = metaKey === undefined ? undefined : fuzzCase.resource[metaKey];
-      const lastModifiedKey = isPlainObject(meta) ? keyOf(meta, 'lastModified') : undefined;
-      return (
-        (violation.message.includes("the resource has 'meta' twice") && metaKey !== undefined && metaKey !== 'meta') ||
-        (violation.message.includes("meta has 'lastModified' twice") && lastModifiedKey !== undefined && lastModifiedKey !== 'lastModified')
-      );
-    },
-  },
-  {
     id: 'sparse-array-values',
     description:
       'Values outside JSON, from a host whose parser is not JSON.parse: a list with a hole (`new Array(1)`) as the value of a multi-valued ' +
@@ -667,17 +677,17 @@ export const PENDING_FINDINGS: readonly PendingFinding[] = [
     matches: (fuzzCase, violation) => /TypeError|has a hole|is not an object|is not a \w+ \(/.test(violation.message) && holdsSparseArray(fuzzCase.body),
   },
   {
-    id: 'keyed-value-case',
+    id: 'stored-key-case',
     description:
-      'A stored value of a list keyed on an immutable `value` (Group members, custom owners) whose key is spelled in another case ' +
-      '(`{"Value": "u1"}`; RFC 7643 §2.1) is a 500 "has no non-empty string value" once a patch reads the list, where the engine reads ' +
-      'every other stored key case-insensitively (or: document that a stored `value` must be spelled so). Minimal: group+acme, ' +
-      '{"id":"g","displayName":"G","members":[{"Value":"u1"}]}, {op:"remove",path:"members[display sw \\"A\\"].display"}.',
+      'Stored keys spelled in another case than the schema\'s (RFC 7643 §2.1 names are case-insensitive, and the engine reads most stored ' +
+      'keys so) are missed in three places: `meta`/`lastModified` (a patch that changes anything writes `meta.lastModified` beside a ' +
+      'stored `Meta` or `LastModified`: the result holds it twice); `primary` (a stored `{"Primary": true}` is not seen, so a new primary ' +
+      'leaves two); `value` of a list keyed on it (a stored member `{"Value": "u1"}` is a 500 "has no non-empty string value"). ' +
+      'Minimal: user, {"id":"u","userName":"b","emails":[{"value":"a@x","Primary":true},{"value":"b@x"}]}, ' +
+      '{op:"add",path:"emails[value eq \\"b@x\\"]",value:{primary:true}} gives two primaries.',
     matches: (fuzzCase, violation) =>
-      violation.message.includes('has no non-empty string value') &&
-      Object.values(fuzzCase.resource)
-        .concat(...Object.values(fuzzCase.resource).filter(isPlainObject).map((object) => Object.values(object)))
-        .some((list) => Array.isArray(list) && list.some((item) => isPlainObject(item) && Object.keys(item).some((key) => key !== 'value' && key.toLowerCase() === 'value'))),
+      /twice \(in two cases\)|primary values|has no non-empty string value|meta\.lastModified is not the clock/.test(violation.message) &&
+      recasedKeys(fuzzCase.resource, schemaViewOf(fuzzCase.schemaSet)).length > 0,
   },
   {
     id: 'created-value-missing-required',
