@@ -24,7 +24,7 @@ import { ResourceDraft } from './draft.js';
 import { resourceSchemas, type ResourceSchemas } from './resource-path.js';
 import type { AttributeDefinition } from './resource-schema.js';
 import { GROUP_SCHEMA_DEFINITION } from './schemas.js';
-import { isObject } from './schema.js';
+import { isObject } from './json.js';
 import type { Group, GroupMember } from './types.js';
 import { assertNever } from './never.js';
 

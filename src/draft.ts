@@ -19,7 +19,7 @@ import type { AttributePath } from './path.js';
 import { schemaByUrn, type ResourceSchemas } from './resource-path.js';
 import { keyedIdentity, type AttributeDefinition, type CompiledSchema } from './resource-schema.js';
 import { sameJson } from './resource-values.js';
-import { isObject, setOwn } from './schema.js';
+import { isObject, setOwn } from './json.js';
 import { clip } from './text.js';
 
 /** What a draft produced: the resource, its summary, and the outcome of each keyed list it built. */

@@ -12,7 +12,7 @@ export { invalidStoredResource } from './draft.js';
 export { applyGroupChanges, invalidStoredGroup } from './apply.js';
 export { parsePath, parseFilter } from './path.js';
 export { matchesFilter } from './filter.js';
-export { valueConstraintOf } from './schema.js';
+export { valueConstraintOf } from './group-path.js';
 export {
   ScimError,
   SCIM_TYPES,
@@ -75,7 +75,8 @@ export type {
   ParsedPath,
   ParseLimits,
 } from './path.js';
-export type { MemberAttributeUpdate, ValueConstraint } from './schema.js';
+export type { ValueConstraint } from './group-path.js';
+export type { MemberAttributeUpdate } from './group-values.js';
 export type { AttributeRepresentation, SchemaRepresentation } from './schemas.js';
 export type { Mutability, Returned, Uniqueness } from './resource-schema.js';
 export type {

@@ -16,7 +16,8 @@ import { badRequest, type ScimError } from './errors.js';
 import { matchesFilter, ownKeyOf, type MatchOptions } from './filter.js';
 import { KeyFilter } from './keyfilter.js';
 import type { Filter } from './path.js';
-import { isObject, setOwn, valueConstraintOf } from './schema.js';
+import { valueConstraintOf } from './group-path.js';
+import { isObject, setOwn } from './json.js';
 import { clip } from './text.js';
 
 /** Fewer appended values than this (or stored ones) and every Map lookup stays in cache. */

@@ -11,17 +11,9 @@
 import { badRequest, forOperation } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
-import {
-  describe,
-  isObject,
-  readDisplayName,
-  readExternalId,
-  readMemberList,
-  readMemberUpdate,
-  resolveValueKey,
-  valueConstraintOf,
-  type MemberAttributeUpdate,
-} from './schema.js';
+import { resolveValueKey, valueConstraintOf } from './group-path.js';
+import { readDisplayName, readExternalId, readMemberList, readMemberUpdate, type MemberAttributeUpdate } from './group-values.js';
+import { describe, isObject } from './json.js';
 import type { GroupMember, PatchOpName } from './types.js';
 import type { CheckedOperation } from './validate.js';
 import { assertNever } from './never.js';

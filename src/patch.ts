@@ -8,7 +8,7 @@ import { ScimError } from './errors.js';
 import { normalizeOperations, type GroupChange } from './normalize.js';
 import { resolveOptions, type PatchOptions, type ResolvedOptions } from './options.js';
 import type { Group, PatchRequest } from './types.js';
-import { resolveGroupPath } from './schema.js';
+import { resolveGroupPath } from './group-path.js';
 import { checkOperations, toPatchOperation } from './validate.js';
 
 /** The result of `tryApplyGroupPatch`: the patched group and summary, or the error. */

@@ -27,7 +27,7 @@ import {
   type ComplexValue,
   type ValueLeniency,
 } from './resource-values.js';
-import { isObject, setOwn } from './schema.js';
+import { isObject, setOwn } from './json.js';
 import { clip } from './text.js';
 import type { ResourceChange } from './resource-normalize.js';
 

@@ -16,7 +16,7 @@ import { resolveValueKey, schemaByUrn, type ResourceSchemas, type ResourceTarget
 import { keyedIdentity, type AttributeDefinition } from './resource-schema.js';
 import { readComplex, readItem, readList, readSingle, type ValueLeniency } from './resource-values.js';
 import type { PathResolution } from './resource-path.js';
-import { describe, isObject, rejectPrototypeKey } from './schema.js';
+import { describe, isObject, rejectPrototypeKey } from './json.js';
 import { clip } from './text.js';
 import type { PatchOpName } from './types.js';
 import type { CheckedOperation } from './validate.js';

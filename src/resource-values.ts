@@ -15,7 +15,7 @@
 import { instantOf } from './datetime.js';
 import { badRequest, payloadTooLarge, type ScimError } from './errors.js';
 import type { AttributeDefinition } from './resource-schema.js';
-import { describe, isObject, rejectPrototypeKey, setOwn } from './schema.js';
+import { describe, isObject, rejectPrototypeKey, setOwn } from './json.js';
 import { clip } from './text.js';
 
 /** A JSON object read from a request (sub-attributes in the schema's spelling). */

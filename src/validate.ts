@@ -10,7 +10,8 @@
 import { badRequest, forOperation, payloadTooLarge, ScimError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePath, type ParsedPath } from './path.js';
-import { describe, isObject, rejectPrototypeKey, type GroupTarget } from './schema.js';
+import type { GroupTarget } from './group-path.js';
+import { describe, isObject, rejectPrototypeKey } from './json.js';
 import { PATCH_OP_SCHEMA, type PatchOperation, type PatchOpName } from './types.js';
 import { clip } from './text.js';
 
