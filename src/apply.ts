@@ -14,7 +14,7 @@
  *
  * @see RFC 7644 §3.5.2
  */
-import { badRequest, forOperation, ScimError } from './errors.js';
+import { atOperation, badRequest, ScimError } from './errors.js';
 import type { MatchOptions } from './filter.js';
 import { copyItem, type ItemShape, type ItemUpdate, type KeyedItem, type KeyedList, type KeyedListSettings } from './keyed-list.js';
 import type { GroupChange } from './normalize.js';
@@ -191,7 +191,22 @@ function applyExternalId(draft: ResourceDraft, attribute: AttributeDefinition, e
   draft.set(attribute, next);
 }
 
-function applyChange(draft: ResourceDraft, change: GroupChange, members: () => KeyedList, attributes: GroupAttributes, options: ResolvedOptions): void {
+/** The group's member list, made on the first member change. */
+class MemberList {
+  private list: KeyedList | undefined;
+
+  constructor(
+    private readonly draft: ResourceDraft,
+    private readonly attribute: AttributeDefinition,
+    private readonly options: ResolvedOptions,
+  ) {}
+
+  get(): KeyedList {
+    return (this.list ??= this.draft.keyedList(this.attribute, memberSettings(this.options)));
+  }
+}
+
+function applyChange(draft: ResourceDraft, change: GroupChange, members: MemberList, attributes: GroupAttributes, options: ResolvedOptions): void {
   switch (change.kind) {
     case 'setDisplayName':
       draft.set(attributes.displayName, change.displayName);
@@ -200,19 +215,19 @@ function applyChange(draft: ResourceDraft, change: GroupChange, members: () => K
       applyExternalId(draft, attributes.externalId, change.externalId, change.operationIndex, options);
       return;
     case 'addMembers':
-      members().add(change.members);
+      members.get().add(change.members);
       return;
     case 'removeMembers':
-      members().removeValues(change.values);
+      members.get().removeValues(change.values);
       return;
     case 'removeMembersWhere':
-      members().removeWhere(change.filter);
+      members.get().removeWhere(change.filter);
       return;
     case 'replaceMembers':
-      members().replaceAll(change.members);
+      members.get().replaceAll(change.members);
       return;
     case 'updateMembers': {
-      const matched = members().update(change);
+      const matched = members.get().update(change);
       if (change.requireMatch && matched === 0) {
         throw badRequest('noTarget', `Operations[${String(change.operationIndex)}].path: the filter matches no member`);
       }
@@ -251,9 +266,14 @@ export function applyResolved<G extends Group>(group: G, changes: readonly Group
     explicitTouchedLists: true,
     checkStoredLists: options.storedGroupCheck === 'full',
   });
-  let list: KeyedList | undefined;
-  const members = (): KeyedList => (list ??= draft.keyedList(attributes.members, memberSettings(options)));
-  for (const change of changes) forOperation(change.operationIndex, () => { applyChange(draft, change, members, attributes, options); });
+  const members = new MemberList(draft, attributes.members, options);
+  for (const change of changes) {
+    try {
+      applyChange(draft, change, members, attributes, options);
+    } catch (error) {
+      throw atOperation(error, change.operationIndex);
+    }
+  }
   const { resource, summary, outcomes } = draft.finish();
   if (!summary.changed) return { group, summary: NO_CHANGE };
   const outcome = outcomes.get(attributes.members);

@@ -107,7 +107,7 @@ export class ResourceDraft {
   /** A shallow copy of the resource; values are copied when first written. */
   protected readonly root: Mutable;
   /** Objects and arrays this draft made, which it may change in place. */
-  protected readonly owned = new WeakSet();
+  protected readonly owned = new Set<object>();
   /** Extensions whose object a patch wrote or removed. */
   protected readonly touchedExtensions = new Set<CompiledSchema>();
   /** Keyed multi-valued attributes (`members`) an operation reached, each with its list of changes. */
@@ -122,7 +122,6 @@ export class ResourceDraft {
     private readonly settings: DraftSettings = {},
   ) {
     this.root = { ...base };
-    this.owned.add(this.root);
     this.budget = { scanned: 0, max: options.limits.maxScannedMembers };
   }
 
@@ -256,18 +255,19 @@ export class ResourceDraft {
     const valuesRemoved: Record<string, unknown[]> = {};
     const next: Mutable = {};
     let changed = false;
-    // Keys are compared by name in any case: a stored `username` rewritten as `userName` is one attribute.
-    const names = new Map<string, { before?: string; after?: string }>();
-    for (const key of Object.keys(this.base)) names.set(key.toLowerCase(), { before: key });
-    for (const key of Object.keys(this.root)) {
-      const entry = names.get(key.toLowerCase());
-      if (entry === undefined) names.set(key.toLowerCase(), { after: key });
-      else if (entry.after === undefined || key === entry.before) entry.after = key;
-    }
     const summary = { attributesChanged, valuesAdded, valuesRemoved };
-    for (const [lower, { before: beforeKey, after: afterKey }] of names) {
+    const pairs = this.keyPairs();
+    for (let i = 0; i < pairs.before.length; i++) {
+      const beforeKey = pairs.before[i];
+      const afterKey = pairs.after[i];
       const before = beforeKey === undefined ? undefined : this.base[beforeKey];
       const after = afterKey === undefined ? undefined : this.root[afterKey];
+      // The same value (a changed keyed list is always a new array): shared, nothing to compare.
+      if (beforeKey !== undefined && before === after) {
+        setOwn(next, beforeKey, before);
+        continue;
+      }
+      const lower = (afterKey ?? beforeKey ?? '').toLowerCase();
       const attribute = this.schemas.core.attributes.get(lower) ?? this.schemas.common.get(lower);
       const outcome = attribute === undefined ? undefined : outcomes.get(attribute);
       // A keyed list knows whether it changed: no deep comparison of a 100,000-member list.
@@ -295,6 +295,28 @@ export class ResourceDraft {
       next.meta = { ...(isObject(meta) ? meta : {}), lastModified: this.options.now().toISOString() };
     }
     return { resource: next, summary: { changed: true, attributesChanged, valuesAdded, valuesRemoved }, outcomes };
+  }
+
+  /**
+   * The keys of the resource before and after, paired by name in any case (a stored `username`
+   * rewritten as `userName` is one attribute), in the stored order, then the new keys. When the
+   * draft kept every key as it was (the usual case), the pairs are the keys themselves.
+   */
+  private keyPairs(): { readonly before: readonly (string | undefined)[]; readonly after: readonly (string | undefined)[] } {
+    const beforeKeys = Object.keys(this.base);
+    const afterKeys = Object.keys(this.root);
+    if (beforeKeys.length === afterKeys.length && beforeKeys.every((key, i) => key === afterKeys[i])) {
+      return { before: beforeKeys, after: beforeKeys };
+    }
+    const names = new Map<string, { before?: string; after?: string }>();
+    for (const key of beforeKeys) names.set(key.toLowerCase(), { before: key });
+    for (const key of afterKeys) {
+      const entry = names.get(key.toLowerCase());
+      if (entry === undefined) names.set(key.toLowerCase(), { after: key });
+      else if (entry.after === undefined || key === entry.before) entry.after = key;
+    }
+    const entries = [...names.values()];
+    return { before: entries.map((entry) => entry.before), after: entries.map((entry) => entry.after) };
   }
 
   /** Shares the unchanged attributes of an extension object, and reports the changed ones. */

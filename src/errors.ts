@@ -133,24 +133,21 @@ export function buildErrorResponse(
 }
 
 /**
- * Runs one operation's step, and gives a `ScimError` it throws the operation's index: the one
- * place the index becomes data. A detail that does not name the operation yet (a limit that this
- * operation crossed) is prefixed with `Operations[i]: `, so that the text and the data agree.
+ * What to throw when one operation's step failed with `error`: a `ScimError` (other than a 5xx)
+ * gets the operation's index, the one place the index becomes data. A detail that does not name
+ * the operation yet (a limit that this operation crossed) is prefixed with `Operations[i]: `, so
+ * that the text and the data agree. Anything else is returned as it is.
  *
+ * @param error - what the step threw.
  * @param operationIndex - the operation's index in `Operations`.
- * @param step - the work on that operation.
- * @returns what `step` returns.
+ * @returns the error to throw.
  */
-export function forOperation<T>(operationIndex: number, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    if (!(error instanceof ScimError) || error.operationIndex !== undefined || error.status >= 500) throw error;
-    const { status, scimType } = error;
-    const named = `Operations[${String(operationIndex)}]`;
-    const detail = error.detail.startsWith(`${named}.`) || error.detail.startsWith(`${named}:`) ? error.detail : `${named}: ${error.detail}`;
-    throw new ScimError({ status, detail, operationIndex, ...(scimType === undefined ? {} : { scimType }) });
-  }
+export function atOperation(error: unknown, operationIndex: number): unknown {
+  if (!(error instanceof ScimError) || error.operationIndex !== undefined || error.status >= 500) return error;
+  const { status, scimType } = error;
+  const named = `Operations[${String(operationIndex)}]`;
+  const detail = error.detail.startsWith(`${named}.`) || error.detail.startsWith(`${named}:`) ? error.detail : `${named}: ${error.detail}`;
+  return new ScimError({ status, detail, operationIndex, ...(scimType === undefined ? {} : { scimType }) });
 }
 
 /**

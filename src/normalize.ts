@@ -8,7 +8,7 @@
  *
  * @see RFC 7644 §3.5.2.1 (add), §3.5.2.2 (remove), §3.5.2.3 (replace)
  */
-import { badRequest, forOperation } from './errors.js';
+import { atOperation, badRequest } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
 import { resolveValueKey, valueConstraintOf } from './group-path.js';
@@ -313,7 +313,11 @@ export function normalizeOperations(
 ): GroupChange[] {
   const changes: GroupChange[] = [];
   for (const operation of operations) {
-    for (const change of forOperation(operation.index, () => operationChanges(operation, options))) changes.push(change);
+    try {
+      for (const change of operationChanges(operation, options)) changes.push(change);
+    } catch (error) {
+      throw atOperation(error, operation.index);
+    }
   }
   return changes;
 }

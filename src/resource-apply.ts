@@ -13,7 +13,7 @@
  * @see RFC 7644 §3.5.2, RFC 7643 §2
  */
 import { invalidStoredResource, isAssigned, matchOptionsFor, ResourceDraft, sameValue, type DraftResult, type Mutable, type ScimResource } from './draft.js';
-import { badRequest, forOperation, type ScimError } from './errors.js';
+import { atOperation, badRequest, type ScimError } from './errors.js';
 import { matchesFilter, ownKeyOf, type MatchOptions } from './filter.js';
 import type { KeyedItem, KeyedUpdate } from './keyed-list.js';
 import type { ResolvedOptions } from './options.js';
@@ -609,6 +609,12 @@ export function applyResourceChanges(
 ): DraftResult {
   if (!isObject(resource)) throw invalidStoredResource('the resource is not an object');
   const draft = new ChangeDraft(resource, schemas, leniency, options);
-  for (const change of changes) forOperation(change.operationIndex, () => { draft.apply(change); });
+  for (const change of changes) {
+    try {
+      draft.apply(change);
+    } catch (error) {
+      throw atOperation(error, change.operationIndex);
+    }
+  }
   return draft.finish();
 }

@@ -9,7 +9,7 @@
  *
  * @see RFC 7644 §3.5.2
  */
-import { badRequest, forOperation } from './errors.js';
+import { atOperation, badRequest } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
 import { resolveValueKey, schemaByUrn, type ResourceSchemas, type ResourceTarget } from './resource-path.js';
@@ -186,6 +186,12 @@ function checkIdentities(attribute: AttributeDefinition, values: readonly unknow
  */
 export function normalizeResourceOperations(operations: readonly CheckedOperation<ResourceTarget>[], context: NormalizeContext): ResourceChange[] {
   const normalizer = new Normalizer(context);
-  for (const operation of operations) forOperation(operation.index, () => { normalizer.operation(operation); });
+  for (const operation of operations) {
+    try {
+      normalizer.operation(operation);
+    } catch (error) {
+      throw atOperation(error, operation.index);
+    }
+  }
   return normalizer.changes;
 }

@@ -7,7 +7,7 @@
  *
  * @see RFC 7644 §3.5.2
  */
-import { badRequest, forOperation, payloadTooLarge, ScimError } from './errors.js';
+import { atOperation, badRequest, payloadTooLarge, ScimError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePath, type ParsedPath } from './path.js';
 import type { GroupTarget } from './group-path.js';
@@ -159,7 +159,13 @@ export function checkOperations<T = GroupTarget>(
     );
   }
   const operations: CheckedOperation<T>[] = new Array<CheckedOperation<T>>(list.length);
-  for (let i = 0; i < list.length; i++) operations[i] = forOperation(i, () => checkOperation(list[i], i, options, resolve));
+  for (let i = 0; i < list.length; i++) {
+    try {
+      operations[i] = checkOperation(list[i], i, options, resolve);
+    } catch (error) {
+      throw atOperation(error, i);
+    }
+  }
   return { schemas, operations };
 }
 
