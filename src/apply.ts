@@ -141,6 +141,7 @@ function memberSettings(options: ResolvedOptions): Partial<KeyedListSettings> {
     noun: 'members',
     immutableValue: "a member's value is immutable",
     invalidStored: invalidStoredGroup,
+    identityInAnyCase: false,
   };
 }
 

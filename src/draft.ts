@@ -146,6 +146,7 @@ export class ResourceDraft {
       noun: `values of ${attribute.path}`,
       immutableValue: `${attribute.path}.value is immutable`,
       invalidStored: invalidStoredResource,
+      identityInAnyCase: true,
       ...overrides,
     });
     this.keyedLists.set(attribute, list);
@@ -291,8 +292,15 @@ export class ResourceDraft {
     if (!changed) return { resource: this.base, summary: NO_CHANGE, outcomes };
     for (const attribute of explicit) setOwn(next, attribute.name, []);
     if (this.options.setLastModified) {
-      const meta = this.base.meta;
-      next.meta = { ...(isObject(meta) ? meta : {}), lastModified: this.options.now().toISOString() };
+      // `meta` and `lastModified` in the schema's spelling, replacing a stored key of another case.
+      const metaKey = ownKeyOf(next, 'meta');
+      const stored = metaKey === undefined ? undefined : next[metaKey];
+      const meta: Mutable = isObject(stored) ? { ...stored } : {};
+      if (metaKey !== undefined && metaKey !== 'meta') Reflect.deleteProperty(next, metaKey);
+      const lastModifiedKey = ownKeyOf(meta, 'lastModified');
+      if (lastModifiedKey !== undefined && lastModifiedKey !== 'lastModified') Reflect.deleteProperty(meta, lastModifiedKey);
+      meta.lastModified = this.options.now().toISOString();
+      next.meta = meta;
     }
     return { resource: next, summary: { changed: true, attributesChanged, valuesAdded, valuesRemoved }, outcomes };
   }

@@ -76,6 +76,11 @@ export interface KeyedListSettings {
   readonly budget: ScanBudget;
   /** How values are updated and compared. */
   readonly shape: ItemShape;
+  /**
+   * Whether a stored value's `value` may be spelled in another case (`Value`): true for
+   * `applyPatch`, which reads names case-insensitively; the Group API requires `value`.
+   */
+  readonly identityInAnyCase: boolean;
   /** The attribute's path, for messages (`members`). */
   readonly path: string;
   /** The values, for messages: `members`, or `values of owners`. */
@@ -328,7 +333,7 @@ export class KeyedList {
       if (change.value !== undefined && this.keyOf(change.value) !== key) {
         throw badRequest(
           'mutability',
-          `Operations[${String(change.operationIndex)}].value: ${this.settings.immutableValue} ('${clip(member.value)}' cannot become '${clip(change.value)}')`,
+          `Operations[${String(change.operationIndex)}].value: ${this.settings.immutableValue} ('${clip(String(this.identityOf(member as unknown as Readonly<Record<string, unknown>>)))}' cannot become '${clip(change.value)}')`,
         );
       }
       change.check?.(member);
@@ -415,14 +420,14 @@ export class KeyedList {
    */
   private storedIndex(): ReadonlyMap<string, number> {
     if (this.index !== undefined) return this.index;
-    const { base, keyOf } = this;
+    const { base } = this;
     const index = new Map<string, number>();
     for (let i = 0; i < base.length; i++) index.set(this.storedKey(base[i], i), i);
     if (index.size !== base.length) {
       // The map holds each key's last position; collect the earlier ones, then add the last.
       const repeats = new Map<string, number[]>();
       for (let i = 0; i < base.length; i++) {
-        const key = keyOf((base[i] as KeyedItem).value);
+        const key = this.storedKey(base[i], i);
         if (index.get(key) === i) continue;
         const positions = repeats.get(key);
         if (positions === undefined) repeats.set(key, [i]);
@@ -473,14 +478,24 @@ export class KeyedList {
 
   /** The identity key of a stored value; a value without a non-empty string `value` is a 500. */
   private storedKey(item: unknown, index: number): string {
-    if (!isObject(item) || typeof item.value !== 'string' || item.value.length === 0) {
+    const value = isObject(item) ? this.identityOf(item) : undefined;
+    if (typeof value !== 'string' || value.length === 0) {
       throw this.settings.invalidStored(`${this.settings.path}[${String(index)}] has no non-empty string value`);
     }
-    return this.keyOf(item.value);
+    return this.keyOf(value);
+  }
+
+  /** A stored value's `value`; spelled in any case where the settings allow it (RFC 7643 §2.1). */
+  private identityOf(item: Readonly<Record<string, unknown>>): unknown {
+    const value = item.value;
+    if (typeof value === 'string' || !this.settings.identityInAnyCase) return value;
+    const key = ownKeyOf(item, 'value');
+    return key === undefined ? undefined : item[key];
   }
 
   private repeatedValue(index: number, stored: KeyedItem): ScimError {
-    return this.settings.invalidStored(`${this.settings.path}[${String(index)}] repeats the value '${clip(stored.value)}'`);
+    const value = this.identityOf(stored as unknown as Readonly<Record<string, unknown>>);
+    return this.settings.invalidStored(`${this.settings.path}[${String(index)}] repeats the value '${clip(String(value))}'`);
   }
 
   /** The member in an appended slot, with the pending update of every member applied. */

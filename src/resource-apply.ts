@@ -132,6 +132,18 @@ function matchesValue(attribute: AttributeDefinition, value: unknown, filter: Fi
   return isObject(value) && matchesFilter(filter, value, options);
 }
 
+/** Whether a value is marked primary, whatever case its stored `primary` key has (RFC 7643 §2.1). */
+function isPrimary(record: Readonly<Record<string, unknown>>): boolean {
+  return record[ownKeyOf(record, 'primary') ?? 'primary'] === true;
+}
+
+/** Writes a key in the schema's spelling, replacing a stored key of another case. */
+function writeKey(record: Mutable, name: string, value: unknown): void {
+  const key = ownKeyOf(record, name);
+  if (key !== undefined && key !== name) Reflect.deleteProperty(record, key);
+  setOwn(record, name, value);
+}
+
 /** Entra's `roles[primary eq "True"]`: string literals compared with booleans read as booleans. */
 function withBooleanLiterals(filter: Filter, attribute: AttributeDefinition, leniency: Leniency): Filter {
   switch (filter.kind) {
@@ -196,7 +208,9 @@ class ChangeDraft extends ResourceDraft {
 
   /** What a change's attribute names: resolved again, so a change list from elsewhere is checked too. */
   private targetOf(change: ResourceChange, label: string): ResourceTarget {
-    const limits = { maxLength: this.options.limits.maxPathLength, maxDepth: this.options.limits.maxFilterDepth };
+    // The request's path was checked against maxPathLength when it was validated; the change names
+    // the attribute by its full path (`urn:…:enterprise:2.0:User:manager`), which may be longer.
+    const limits = { maxLength: Number.MAX_SAFE_INTEGER, maxDepth: this.options.limits.maxFilterDepth };
     const target = resolveValueKey(this.schemas, change.attribute, `${label}.path`, limits, this.leniency);
     if (target.kind === 'extension' || change.subAttribute === undefined) {
       return change.filter === undefined || target.kind === 'extension' ? target : { ...target, filter: change.filter };
@@ -334,7 +348,7 @@ class ChangeDraft extends ResourceDraft {
       if (sub !== undefined) this.writeSub(record, sub, value, valueLabel);
       else if (isObject(value)) this.merge(attribute, record, value, valueLabel);
     }
-    const primary = matched.filter((record) => record.primary === true);
+    const primary = matched.filter((record) => isPrimary(record));
     if (primary.length > 1) throw badRequest('invalidValue', `${valueLabel}: at most one value of ${attribute.path} can be primary`);
     this.onePrimary(attribute, list, valueLabel, primary[0]);
   }
@@ -353,6 +367,11 @@ class ChangeDraft extends ResourceDraft {
     this.owned.add(record);
     if (sub !== undefined) this.writeSub(record, sub, value, label);
     else if (isObject(value)) this.merge(attribute, record, value, label);
+    for (const definition of attribute.subAttributes.values()) {
+      if (definition.required && !isAssigned(record[definition.name])) {
+        throw badRequest('invalidValue', `${label}: the value created for the filter has no ${definition.path}, which is required`);
+      }
+    }
     return record;
   }
 
@@ -360,12 +379,12 @@ class ChangeDraft extends ResourceDraft {
   private onePrimary(attribute: AttributeDefinition, list: unknown[], label: string, winner: unknown): void {
     const primary = attribute.subAttributes.get('primary');
     if (primary === undefined) return;
-    const chosen = list.filter((record) => isObject(record) && record[primary.name] === true);
+    const chosen = list.filter((record) => isObject(record) && isPrimary(record));
     if (chosen.length <= 1) return;
     if (winner === undefined || !chosen.includes(winner)) {
       throw badRequest('invalidValue', `${label}: at most one value of ${attribute.path} can be primary`);
     }
-    for (const record of chosen) if (record !== winner) (record as Mutable)[primary.name] = false;
+    for (const record of chosen) if (record !== winner) writeKey(record as Mutable, primary.name, false);
   }
 
   private addValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
@@ -380,7 +399,7 @@ class ChangeDraft extends ResourceDraft {
       if (present !== undefined) {
         // Re-adding a value that is there, now as primary, makes it the primary one.
         if (isObject(value) && value.primary === true && isObject(present)) {
-          (present as Mutable).primary = true;
+          writeKey(present, 'primary', true);
           winner = present;
         }
         continue;
@@ -427,7 +446,16 @@ class ChangeDraft extends ResourceDraft {
   private remove(target: ResourceTarget, listedValues: unknown, label: string): void {
     const pathLabel = `${label}.path`;
     if (target.kind === 'extension') {
-      if (this.extensionObject(target.schema, false) === undefined) return;
+      const object = this.extensionObject(target.schema, false);
+      if (object === undefined) return;
+      // Removing the object removes each attribute in it: an immutable one that is set refuses, as
+      // a remove of that attribute does.
+      for (const name of Object.keys(object)) {
+        const attribute = target.schema.attributes.get(name.toLowerCase());
+        if (attribute?.mutability === 'immutable' && isAssigned(object[name])) {
+          throw mutability(pathLabel, `${attribute.path} is immutable and already set, so ${target.schema.id} cannot be removed`);
+        }
+      }
       this.touchedExtensions.add(target.schema);
       this.forgetKeyedLists(target.schema);
       const key = ownKeyOf(this.root, target.schema.id);

@@ -145,7 +145,9 @@ export function readList(definition: AttributeDefinition, value: unknown, label:
   if (list.length > maxValues) {
     throw payloadTooLarge(`${label}: ${String(list.length)} values exceed this server's limit of ${String(maxValues)}`);
   }
-  return list.map((item, i) => readItem(definition, item, Array.isArray(value) ? `${label}[${String(i)}]` : label, leniency));
+  // Array.from visits a hole as undefined (map would skip it and keep the hole): a host's parser
+  // other than JSON.parse may make one, and it is refused like any missing value.
+  return Array.from(list, (item, i) => readItem(definition, item, Array.isArray(value) ? `${label}[${String(i)}]` : label, leniency));
 }
 
 /** A copy of a JSON value, made of fresh arrays and plain objects, safe to change. */
