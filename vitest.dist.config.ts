@@ -12,6 +12,8 @@ export default defineConfig({
     // Work is bounded by counting (test/complexity.test.ts); timeouts only stop a hang.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The real PostgreSQL server of test/postgres/ (the whole suite runs here, so no projects).
+    globalSetup: ['./test/support/postgres-setup.ts'],
     alias: [
       { find: /^(\.\.\/)+src\/index\.js$/, replacement: built },
       // The examples (and their tests) import the package by name.
