@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const BUDGET_BYTES = 19.5 * 1024; // minified + brotli, whole library (about 18.8 kB used)
+export const BUDGET_BYTES = 21.5 * 1024; // minified + brotli, whole library (about 20.8 kB with the store executor)
 // applyGroupPatch alone: it runs on the engine every resource shares (the draft, the
 // keyed list, the compiled Group schema), about 13 kB; it was 9.6 kB on a Group-only core.
 export const GROUP_ONLY_BUDGET_BYTES = 14 * 1024;

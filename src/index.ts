@@ -10,6 +10,7 @@ export { applyGroupPatch, tryApplyGroupPatch, normalizePatchRequest, validatePat
 export { applyPatch, tryApplyPatch, normalizePatch, LENIENCY_PRESETS } from './resource-patch.js';
 export { invalidStoredResource } from './draft.js';
 export { applyGroupChanges, invalidStoredGroup } from './apply.js';
+export { applyGroupChangesToStore } from './store.js';
 export { parsePath, parseFilter } from './path.js';
 export { matchesFilter } from './filter.js';
 export { valueConstraintOf } from './group-path.js';
@@ -42,6 +43,7 @@ export { DEFAULT_LIMITS } from './options.js';
 
 export type { ChangeSummary, ChangedAttribute, PatchOutcome } from './apply.js';
 export type { PatchResult } from './patch.js';
+export type { MemberStore, StoredMember, StoredGroupAttributes, StoreOptions, StoreOutcome } from './store.js';
 export type { LeniencyPreset, ResourcePatchOptions, ResourcePatchResult } from './resource-patch.js';
 export type { Leniency } from './resource-apply.js';
 export type { ResourceChangeSummary, ScimResource } from './draft.js';
