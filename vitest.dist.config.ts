@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // The whole suite, run once more against the built package instead of src/:
 //   npm run build && npx vitest run --config vitest.dist.config.ts
 const built = fileURLToPath(new URL('./dist/index.js', import.meta.url));
+const builtPostgres = fileURLToPath(new URL('./dist/postgres.js', import.meta.url));
 
 export default defineConfig({
   test: {
@@ -16,6 +17,7 @@ export default defineConfig({
     globalSetup: ['./test/support/postgres-setup.ts'],
     alias: [
       { find: /^(\.\.\/)+src\/index\.js$/, replacement: built },
+      { find: /^(\.\.\/)+src\/postgres\/index\.js$/, replacement: builtPostgres },
       // The examples (and their tests) import the package by name.
       { find: /^scim-group-patch$/, replacement: built },
     ],

@@ -65,14 +65,26 @@ const targets = (value) =>
 const entryPoints = [manifest.main, manifest.module, manifest.types, ...targets(manifest.exports)]
   .filter((target) => typeof target === 'string')
   .map((target) => target.replace(/^\.\//, ''));
-const required = new Set(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', ...entryPoints]);
+const required = new Set([
+  'dist/index.js',
+  'dist/index.cjs',
+  'dist/index.d.ts',
+  'dist/index.d.cts',
+  'dist/postgres.js',
+  'dist/postgres.cjs',
+  'dist/postgres.d.ts',
+  'dist/postgres.d.cts',
+  // For resolvers without `exports` (node10): scim-group-patch/postgres.
+  'postgres/package.json',
+  ...entryPoints,
+]);
 const missing = [...required].filter((path) => !paths.has(path));
 if (missing.length > 0) {
   throw new Error(`the tarball packed from a clean tree lacks ${missing.join(', ')} (does prepack build?); it has ${[...paths].join(', ')}`);
 }
 console.log(`entry points in the tarball: ${[...required].join(', ')}`);
 
-const unexpected = [...paths].filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(path));
+const unexpected = [...paths].filter((path) => !/^(dist\/|postgres\/package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(path));
 if (unexpected.length > 0) throw new Error(`unexpected files in the package: ${unexpected.join(', ')}`);
 
 writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'smoke', private: true, version: '0.0.0' }));
@@ -91,6 +103,18 @@ writeFileSync(join(work, 'cjs.cjs'), `const lib = require('scim-group-patch');\n
 writeFileSync(join(work, 'esm.mjs'), `import * as lib from 'scim-group-patch';\nconst next = lib.applyGroupPatch(${group}, ${body});\n${check}\n`);
 console.log('require:', run('node', ['cjs.cjs']).trim());
 console.log('import: ', run('node', ['esm.mjs']).trim());
+
+// scim-group-patch/postgres loads both ways and throws the main entry's ScimError (one class, not
+// a copy per entry): a group that is not there is a 404.
+const postgresCheck = `const client = { query: async () => ({ rows: [] }) };
+postgres.patchGroupInTransaction(client, { groupId: 'missing', changes: [] }).then(
+  () => { throw new Error('no error'); },
+  (e) => { if (!(e instanceof lib.ScimError) || e.status !== 404) throw e; console.log('ok', e.status); },
+);`;
+writeFileSync(join(work, 'postgres.cjs'), `const lib = require('scim-group-patch');\nconst postgres = require('scim-group-patch/postgres');\n${postgresCheck}\n`);
+writeFileSync(join(work, 'postgres.mjs'), `import * as lib from 'scim-group-patch';\nimport * as postgres from 'scim-group-patch/postgres';\n${postgresCheck}\n`);
+console.log('postgres require:', run('node', ['postgres.cjs']).trim());
+console.log('postgres import: ', run('node', ['postgres.mjs']).trim());
 
 const source = `import { applyGroupPatch, tryApplyGroupPatch, type Group } from 'scim-group-patch';
 const group: Group = ${group};
