@@ -3,10 +3,14 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // The examples import the package by name, as a user would; tsconfig `paths` maps it to src/.
 const source = fileURLToPath(new URL('./src/index.ts', import.meta.url));
+const postgresSource = fileURLToPath(new URL('./src/postgres/index.ts', import.meta.url));
 
 export default defineConfig({
   test: {
-    alias: [{ find: /^scim-group-patch$/, replacement: source }],
+    alias: [
+      { find: /^scim-group-patch$/, replacement: source },
+      { find: /^scim-group-patch\/postgres$/, replacement: postgresSource },
+    ],
     // No test may depend on the machine's speed: the default 5 s fails on a busy 2-core machine.
     // Work is bounded by counting (test/complexity.test.ts); timeouts only stop a hang.
     testTimeout: 120_000,

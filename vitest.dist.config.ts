@@ -20,6 +20,7 @@ export default defineConfig({
       { find: /^(\.\.\/)+src\/postgres\/index\.js$/, replacement: builtPostgres },
       // The examples (and their tests) import the package by name.
       { find: /^scim-group-patch$/, replacement: built },
+      { find: /^scim-group-patch\/postgres$/, replacement: builtPostgres },
     ],
   },
 });

@@ -106,7 +106,7 @@ export async function seedDemo(pg: PGlite): Promise<void> {
             ($4, $5, 'Developers', NULL, $6, $6)`,
     [DEMO.groupId, tenant.id, DEMO.financeId, DEMO.otherGroupId, otherTenant.id, DEMO.created],
   );
-  await pg.query(`INSERT INTO memberships (group_id, user_id) VALUES ($1, $2), ($1, $3), ($4, $5)`, [
+  await pg.query(`INSERT INTO memberships (group_id, value) VALUES ($1, $2), ($1, $3), ($4, $5)`, [
     DEMO.groupId,
     users.carol,
     users.dave,

@@ -1,19 +1,10 @@
 /**
  * Huawei Cloud's group store: groups and users are looked up in the tenant of the URL.
  */
-import {
-  conflict,
-  preconditionFailed,
-  resourceNotFound,
-  type ChangeSummary,
-  type GroupChange,
-  type PatchOptions,
-} from 'scim-group-patch';
-import { isUniqueViolation, type Database, type Sql } from '../shared/database.js';
+import { preconditionFailed, resourceNotFound, type ChangeSummary, type GroupChange, type PatchOptions } from 'scim-group-patch';
+import type { Database, Sql } from '../shared/database.js';
 import { hashToken, ifMatchAllows } from '../shared/http.js';
 import { applyGroupChangesInSql } from '../shared/sql-group-patch.js';
-import { clip } from '../shared/text.js';
-import { DISPLAY_NAME_INDEX } from './schema.js';
 
 /** The tenant a bearer token belongs to, or undefined. */
 export async function tenantOfToken(db: Database, token: string): Promise<string | undefined> {
@@ -49,41 +40,28 @@ interface LockedRow {
 
 /**
  * Applies the changes in one transaction: lock the tenant's group, check `If-Match`, run the
- * changes as SQL. A rename onto a name the tenant already uses fails on the unique index, which
- * rolls the whole request back and answers 409 `uniqueness`.
+ * changes as SQL. A rename onto a name the tenant already uses fails on the unique index
+ * (`DISPLAY_NAME_INDEX`), which rolls the whole request back; the executor answers 409
+ * `uniqueness`.
  *
  * @throws ScimError 404, 409, 412, 400 from the changes.
  */
 export async function patchGroup(db: Database, input: PatchGroupInput): Promise<PatchGroupResult> {
-  try {
-    return await db.transaction(async (sql) => {
-      const [locked] = await sql.query<LockedRow>(
-        `SELECT id, display_name, external_id, version FROM groups WHERE id = $1 AND tenant_id = $2 FOR UPDATE`,
-        [input.groupId, input.tenantId],
-      );
-      if (locked === undefined) throw resourceNotFound(input.groupId);
-      if (!ifMatchAllows(input.ifMatch, locked.version)) throw preconditionFailed();
-      return applyGroupChangesInSql(sql, {
-        group: { id: locked.id, displayName: locked.display_name, externalId: locked.external_id, version: locked.version },
-        changes: input.changes,
-        options: input.options,
-        scopeName: 'tenant',
-        findUnknownUsers: (ids) => unknownUsers(sql, input.tenantId, ids),
-      });
+  return db.transaction(async (sql) => {
+    const [locked] = await sql.query<LockedRow>(
+      `SELECT id, display_name, external_id, version FROM groups WHERE id = $1 AND tenant_id = $2 FOR UPDATE`,
+      [input.groupId, input.tenantId],
+    );
+    if (locked === undefined) throw resourceNotFound(input.groupId);
+    if (!ifMatchAllows(input.ifMatch, locked.version)) throw preconditionFailed();
+    return applyGroupChangesInSql(sql, {
+      group: { id: locked.id, displayName: locked.display_name, externalId: locked.external_id, version: locked.version },
+      changes: input.changes,
+      options: input.options,
+      scopeName: 'tenant',
+      findUnknownUsers: (ids) => unknownUsers(sql, input.tenantId, ids),
     });
-  } catch (error) {
-    if (isUniqueViolation(error, DISPLAY_NAME_INDEX)) {
-      throw conflict(`displayName '${clip(finalDisplayName(input.changes) ?? '')}' is already used by another group of this tenant`);
-    }
-    throw error;
-  }
-}
-
-/** The name a request leaves the group with: its last `setDisplayName`. */
-function finalDisplayName(changes: readonly GroupChange[]): string | undefined {
-  let name: string | undefined;
-  for (const change of changes) if (change.kind === 'setDisplayName') name = change.displayName;
-  return name;
+  });
 }
 
 async function unknownUsers(sql: Sql, tenantId: string, ids: readonly string[]): Promise<string[]> {

@@ -103,7 +103,7 @@ export async function seedDemo(pg: PGlite): Promise<void> {
   );
   // Engineering: Ann (with the display Entra sent) and Bob (no display: the user's name is shown).
   await pg.query(
-    `INSERT INTO memberships (group_id, user_id, display) VALUES ($1, $2, 'Ann Lee'), ($1, $3, NULL), ($4, $5, 'Gus Fring')`,
+    `INSERT INTO memberships (group_id, value, display) VALUES ($1, $2, 'Ann Lee'), ($1, $3, NULL), ($4, $5, 'Gus Fring')`,
     [DEMO.engineeringId, users.ann, users.bob, DEMO.globexGroupId, users.globexUser],
   );
 }

@@ -122,8 +122,8 @@ async function readGroup(sql: Sql, groupId: string, includeMembers: boolean): Pr
   if (row === undefined) throw new Error(`group ${groupId} vanished inside its transaction`);
   const members = includeMembers
     ? await sql.query<MemberResponse>(
-        `SELECT m.user_id AS value, COALESCE(m.display, u.display_name) AS display
-           FROM memberships AS m JOIN users AS u ON u.id = m.user_id
+        `SELECT m.value, COALESCE(m.display, u.display_name) AS display
+           FROM memberships AS m JOIN users AS u ON u.id = m.value
           WHERE m.group_id = $1 ORDER BY m.position`,
         [groupId],
       )

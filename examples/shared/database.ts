@@ -51,19 +51,3 @@ export class Database {
     return this.pg.transaction((tx) => work(wrap(tx, this.observer)));
   }
 }
-
-/** The fields of a PostgreSQL error this code reads (PGlite's `DatabaseError` has them). */
-interface PostgresErrorFields {
-  readonly code?: unknown;
-  readonly constraint?: unknown;
-}
-
-/**
- * True when `error` is PostgreSQL's unique violation (SQLSTATE 23505) on `constraint`.
- * Checked by shape, so it works for PGlite and node-postgres alike.
- */
-export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const fields: PostgresErrorFields = error;
-  return fields.code === '23505' && fields.constraint === constraint;
-}

@@ -230,6 +230,24 @@ export interface PostgresGroupPatch {
   readonly options?: StoreOptions;
   /** The table names; `DEFAULT_TABLES` when left out. */
   readonly tables?: PostgresTables;
+  /**
+   * The group row as the caller already locked it in this transaction (`SELECT … FOR UPDATE`, with
+   * its own checks, such as the tenant and `If-Match`): the executor then neither locks nor checks
+   * `ifMatch` again.
+   */
+  readonly locked?: LockedGroupRow;
+  /** The detail of the 409 when the new name collides with a unique index. */
+  readonly describeConflict?: (displayName: string) => string;
+}
+
+/** A group row the caller has locked. */
+export interface LockedGroupRow {
+  /** The stored displayName. */
+  readonly displayName: string;
+  /** The stored externalId, or null. */
+  readonly externalId: string | null;
+  /** The stored version. */
+  readonly version: number;
 }
 
 /** What a PATCH did. */
@@ -244,6 +262,16 @@ interface GroupRow {
   readonly display_name: string;
   readonly external_id: string | null;
   readonly version: number | string;
+}
+
+/** Locks the group row for this transaction and checks the version precondition. */
+async function lockGroup(client: Queryable, tables: PostgresTables, groupId: string, ifMatch: number | undefined): Promise<LockedGroupRow> {
+  const { rows } = await client.query(`SELECT display_name, external_id, version FROM ${tables.groups} WHERE id = $1 FOR UPDATE`, [groupId]);
+  const row = rows[0] as GroupRow | undefined;
+  if (row === undefined) throw resourceNotFound(groupId);
+  const version = Number(row.version);
+  if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed();
+  return { displayName: row.display_name, externalId: row.external_id, version };
 }
 
 /** PostgreSQL's unique_violation. */
@@ -266,33 +294,34 @@ function isUniqueViolation(error: unknown): boolean {
  */
 export async function patchGroupInTransaction(client: Queryable, patch: PostgresGroupPatch): Promise<PostgresPatchResult> {
   const tables = checkTables(patch.tables ?? DEFAULT_TABLES);
-  const { rows } = await client.query(`SELECT display_name, external_id, version FROM ${tables.groups} WHERE id = $1 FOR UPDATE`, [patch.groupId]);
-  const row = rows[0] as GroupRow | undefined;
-  if (row === undefined) throw resourceNotFound(patch.groupId);
-  const version = Number(row.version);
-  if (patch.ifMatch !== undefined && patch.ifMatch !== version) throw preconditionFailed();
+  const group = patch.locked ?? (await lockGroup(client, tables, patch.groupId, patch.ifMatch));
   const options = patch.options ?? {};
   const outcome = await applyGroupChangesToStore(
     new PostgresMemberStore(client, patch.groupId, tables),
-    { displayName: row.display_name, externalId: row.external_id },
+    { displayName: group.displayName, externalId: group.externalId },
     patch.changes,
     options,
   );
-  if (!outcome.summary.changed) return { summary: outcome.summary, version };
+  if (!outcome.summary.changed) return { summary: outcome.summary, version: group.version };
   const touchClock = options.setLastModified ?? true;
   const now = (options.now ?? (() => new Date()))();
+  let rows: readonly unknown[];
   try {
-    await client.query(
+    ({ rows } = await client.query(
       `UPDATE ${tables.groups} SET display_name = $2, external_id = $3, version = version + 1,
               last_modified = CASE WHEN $5::boolean THEN $4::timestamptz ELSE last_modified END
-        WHERE id = $1`,
+        WHERE id = $1 RETURNING version`,
       [patch.groupId, outcome.displayName, outcome.externalId, now, touchClock],
-    );
+    ));
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`displayName '${outcome.displayName.slice(0, 200)}' is taken`);
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
+    const describe = patch.describeConflict ?? ((name: string) => `displayName '${name.slice(0, 200)}' is already used by another group`);
+    throw conflict(describe(outcome.displayName));
   }
-  return { summary: outcome.summary, version: version + 1 };
+  const written = rows[0] as { version: number | string } | undefined;
+  // The row was locked in this transaction: it cannot have gone, unless the caller did not lock it.
+  if (written === undefined) throw resourceNotFound(patch.groupId);
+  return { summary: outcome.summary, version: Number(written.version) };
 }
 
 /**

@@ -85,7 +85,7 @@ export async function runConcurrentPatches(input: ConcurrencyInput): Promise<Con
     [[...adds, ...removes], input.scopeId],
   );
   await pg.query(`DELETE FROM memberships WHERE group_id = $1`, [groupId]);
-  await pg.query(`INSERT INTO memberships (group_id, user_id) SELECT $1, id FROM unnest($2::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`, [
+  await pg.query(`INSERT INTO memberships (group_id, value) SELECT $1, id FROM unnest($2::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`, [
     groupId,
     removes,
   ]);

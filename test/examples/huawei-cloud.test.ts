@@ -377,7 +377,7 @@ describe('a 100,000-member group', () => {
     // A bulk load of rows known to be valid: skip the foreign-key triggers, as pg_restore does.
     await pg.exec('SET session_replication_role = replica');
     await pg.query(
-      `INSERT INTO memberships (group_id, user_id) SELECT $1, 'big-' || i FROM generate_series(1, 100000) AS i`,
+      `INSERT INTO memberships (group_id, value) SELECT $1, 'big-' || i FROM generate_series(1, 100000) AS i`,
       [bigId],
     );
     await pg.exec('RESET session_replication_role');

@@ -70,7 +70,7 @@ async function store(pg: PGlite, state: StartState, body: unknown): Promise<void
     state.externalId ?? null,
   ]);
   await pg.query(
-    `INSERT INTO memberships (group_id, user_id, display, type, ref)
+    `INSERT INTO memberships (group_id, value, display, type, ref)
      SELECT $1, m.user_id, m.display, m.type, m.ref
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS m(user_id, display, type, ref, n)
       ORDER BY m.n`,

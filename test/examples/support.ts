@@ -52,7 +52,7 @@ interface GroupRow {
 }
 
 interface MemberRow {
-  readonly user_id: string;
+  readonly value: string;
   readonly display: string | null;
   readonly type: string | null;
   readonly ref: string | null;
@@ -70,7 +70,7 @@ export async function loadGroup(
   const row = rows[0];
   if (row === undefined) throw new Error(`no group ${groupId}`);
   const members = await pg.query<MemberRow>(
-    `SELECT user_id, display, type, ref FROM memberships WHERE group_id = $1 ORDER BY position`,
+    `SELECT value, display, type, ref FROM memberships WHERE group_id = $1 ORDER BY position`,
     [groupId],
   );
   return {
@@ -85,7 +85,7 @@ export async function loadGroup(
 
 function toMember(row: MemberRow): GroupMember {
   return {
-    value: row.user_id,
+    value: row.value,
     ...(row.display === null ? {} : { display: row.display }),
     ...(row.type === null ? {} : { type: row.type }),
     ...(row.ref === null ? {} : { $ref: row.ref }),
