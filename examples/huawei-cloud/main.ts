@@ -1,5 +1,5 @@
 /**
- * Starts the Huawei Cloud example on an in-memory PGlite database with demo data and prints
+ * Starts the Huawei Cloud example (PGlite in .data/huawei-cloud, or DATABASE_URL, or DATA_DIR=memory) with demo data and prints
  * ready-to-paste curl calls. It stops on SIGINT, SIGTERM or when its parent exits (`../shared/run.ts`).
  *
  *   npm run example:huawei            (PORT=8081 npm run example:huawei for another port)
@@ -10,6 +10,8 @@ import { start } from './server.js';
 
 await runExample({
   name: 'Huawei Cloud example',
+  slug: 'huawei-cloud',
+  marker: 'tenants',
   defaultPort: 3001,
   prepare: async (pg) => {
     await createSchema(pg);

@@ -3,7 +3,7 @@
  * Every token, user and group belongs to exactly one tenant; a group's displayName is unique in
  * its tenant (case-insensitively), enforced by a unique index.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import { Database, execScript, type Backend } from '../shared/database.js';
 import { hashToken } from '../shared/http.js';
 import { MEMBERSHIPS_SCHEMA } from '../shared/sql-group-patch.js';
 
@@ -44,8 +44,8 @@ CREATE UNIQUE INDEX ${DISPLAY_NAME_INDEX} ON groups (tenant_id, lower(display_na
 ${MEMBERSHIPS_SCHEMA}`;
 
 /** Creates the tables. */
-export async function createSchema(pg: PGlite): Promise<void> {
-  await pg.exec(SCHEMA);
+export async function createSchema(pg: Backend): Promise<void> {
+  await execScript(pg, SCHEMA);
 }
 
 /** The demo data: two tenants; the ids of the seed's example request exist in the first. */
@@ -80,16 +80,17 @@ export const DEMO = {
 } as const;
 
 /** Inserts the demo data into empty tables. */
-export async function seedDemo(pg: PGlite): Promise<void> {
+export async function seedDemo(pg: Backend): Promise<void> {
+  const sql = new Database(pg).sql;
   const { tenant, otherTenant, users } = DEMO;
-  await pg.query(`INSERT INTO tenants (id, name) VALUES ($1, $2), ($3, $4)`, [tenant.id, tenant.name, otherTenant.id, otherTenant.name]);
-  await pg.query(`INSERT INTO api_tokens (token_sha256, tenant_id, label) VALUES ($1, $2, 'IdP'), ($3, $4, 'IdP')`, [
+  await sql.query(`INSERT INTO tenants (id, name) VALUES ($1, $2), ($3, $4)`, [tenant.id, tenant.name, otherTenant.id, otherTenant.name]);
+  await sql.query(`INSERT INTO api_tokens (token_sha256, tenant_id, label) VALUES ($1, $2, 'IdP'), ($3, $4, 'IdP')`, [
     hashToken(tenant.token),
     tenant.id,
     hashToken(otherTenant.token),
     otherTenant.id,
   ]);
-  await pg.query(
+  await sql.query(
     `INSERT INTO users (id, tenant_id, user_name, display_name)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
     [
@@ -99,14 +100,14 @@ export async function seedDemo(pg: PGlite): Promise<void> {
       ['Alice Wang', 'Bruno Li', 'Carol Chen', 'Dave Zhou', 'Sam Other'],
     ],
   );
-  await pg.query(
+  await sql.query(
     `INSERT INTO groups (id, tenant_id, display_name, external_id, created, last_modified)
      VALUES ($1, $2, 'Developers', NULL, $6, $6),
             ($3, $2, 'Finance', NULL, $6, $6),
             ($4, $5, 'Developers', NULL, $6, $6)`,
     [DEMO.groupId, tenant.id, DEMO.financeId, DEMO.otherGroupId, otherTenant.id, DEMO.created],
   );
-  await pg.query(`INSERT INTO memberships (group_id, value) VALUES ($1, $2), ($1, $3), ($4, $5)`, [
+  await sql.query(`INSERT INTO memberships (group_id, value) VALUES ($1, $2), ($1, $3), ($4, $5)`, [
     DEMO.groupId,
     users.carol,
     users.dave,
@@ -116,6 +117,6 @@ export async function seedDemo(pg: PGlite): Promise<void> {
 }
 
 /** Empties every table and restarts the sequence (tests call this before each test). */
-export async function resetDatabase(pg: PGlite): Promise<void> {
-  await pg.exec(`TRUNCATE tenants, api_tokens, users, groups, memberships; ALTER SEQUENCE membership_position RESTART`);
+export async function resetDatabase(pg: Backend): Promise<void> {
+  await execScript(pg, `TRUNCATE tenants, api_tokens, users, groups, memberships; ALTER SEQUENCE membership_position RESTART`);
 }

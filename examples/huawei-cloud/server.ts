@@ -8,7 +8,6 @@
  * and the error mapping are `../shared/`, the same as the LightOn server's.
  */
 import type { IncomingMessage } from 'node:http';
-import type { PGlite } from '@electric-sql/pglite';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import {
   forbidden,
@@ -20,7 +19,7 @@ import {
   type ScimError,
 } from 'scim-group-patch';
 import { checkBodyHeaders, DEFAULT_BODY_LIMIT, emptyBody, hasBody, readJsonBody } from '../shared/body.js';
-import { Database, type QueryObserver } from '../shared/database.js';
+import { Database, type Backend, type QueryObserver } from '../shared/database.js';
 import { bearerToken, etagOf } from '../shared/http.js';
 import {
   createScimHttpServer,
@@ -51,7 +50,7 @@ export interface GroupChangedEvent {
 /** How to build the server. */
 export interface HuaweiServerOptions {
   /** The database, with `createSchema` applied. */
-  readonly db: PGlite;
+  readonly db: Backend;
   /** Largest accepted body in bytes, as sent and once decoded. Default 1 MiB. */
   readonly bodyLimit?: number;
   /**

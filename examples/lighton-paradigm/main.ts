@@ -1,5 +1,5 @@
 /**
- * Starts the LightOn Paradigm example on an in-memory PGlite database with demo data and prints
+ * Starts the LightOn Paradigm example (PGlite in .data/lighton-paradigm, or DATABASE_URL, or DATA_DIR=memory) with demo data and prints
  * ready-to-paste curl calls. It stops on SIGINT, SIGTERM or when its parent exits (`../shared/run.ts`).
  *
  *   npm run example:lighton            (PORT=8080 npm run example:lighton for another port)
@@ -10,6 +10,8 @@ import { start } from './server.js';
 
 await runExample({
   name: 'LightOn Paradigm example',
+  slug: 'lighton-paradigm',
+  marker: 'companies',
   defaultPort: 3000,
   prepare: async (pg) => {
     await createSchema(pg);

@@ -2,7 +2,7 @@
  * LightOn Paradigm's data: companies, their API tokens, users and groups, and group memberships.
  * Every token, user and group belongs to exactly one company.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import { Database, execScript, type Backend } from '../shared/database.js';
 import { hashToken } from '../shared/http.js';
 import { MEMBERSHIPS_SCHEMA } from '../shared/sql-group-patch.js';
 
@@ -40,8 +40,8 @@ CREATE INDEX groups_company ON groups (company_id);
 ${MEMBERSHIPS_SCHEMA}`;
 
 /** Creates the tables. */
-export async function createSchema(pg: PGlite): Promise<void> {
-  await pg.exec(SCHEMA);
+export async function createSchema(pg: Backend): Promise<void> {
+  await execScript(pg, SCHEMA);
 }
 
 /** The demo data: two companies, so that filtering by company shows. */
@@ -75,16 +75,17 @@ export const DEMO = {
 } as const;
 
 /** Inserts the demo data into empty tables. */
-export async function seedDemo(pg: PGlite): Promise<void> {
+export async function seedDemo(pg: Backend): Promise<void> {
+  const sql = new Database(pg).sql;
   const { acme, globex, users } = DEMO;
-  await pg.query(`INSERT INTO companies (id, name) VALUES ($1, $2), ($3, $4)`, [acme.companyId, acme.name, globex.companyId, globex.name]);
-  await pg.query(`INSERT INTO api_tokens (token_sha256, company_id, label) VALUES ($1, $2, 'Entra ID'), ($3, $4, 'Okta')`, [
+  await sql.query(`INSERT INTO companies (id, name) VALUES ($1, $2), ($3, $4)`, [acme.companyId, acme.name, globex.companyId, globex.name]);
+  await sql.query(`INSERT INTO api_tokens (token_sha256, company_id, label) VALUES ($1, $2, 'Entra ID'), ($3, $4, 'Okta')`, [
     hashToken(acme.token),
     acme.companyId,
     hashToken(globex.token),
     globex.companyId,
   ]);
-  await pg.query(
+  await sql.query(
     `INSERT INTO users (id, company_id, user_name, display_name)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
     [
@@ -94,7 +95,7 @@ export async function seedDemo(pg: PGlite): Promise<void> {
       ['Ann Lee', 'Bob Smith', 'Eve Adams', 'Joe Park', 'Zoe Kim', 'Gus Fring'],
     ],
   );
-  await pg.query(
+  await sql.query(
     `INSERT INTO groups (id, company_id, display_name, external_id, created, last_modified)
      VALUES ($1, $2, 'Engineering', 'entra-eng-0001', $6, $6),
             ($3, $2, 'Sales', 'entra-sales-0002', $6, $6),
@@ -102,13 +103,13 @@ export async function seedDemo(pg: PGlite): Promise<void> {
     [DEMO.engineeringId, acme.companyId, DEMO.salesId, DEMO.globexGroupId, globex.companyId, DEMO.created],
   );
   // Engineering: Ann (with the display Entra sent) and Bob (no display: the user's name is shown).
-  await pg.query(
+  await sql.query(
     `INSERT INTO memberships (group_id, value, display) VALUES ($1, $2, 'Ann Lee'), ($1, $3, NULL), ($4, $5, 'Gus Fring')`,
     [DEMO.engineeringId, users.ann, users.bob, DEMO.globexGroupId, users.globexUser],
   );
 }
 
 /** Empties every table and restarts the sequence (tests call this before each test). */
-export async function resetDatabase(pg: PGlite): Promise<void> {
-  await pg.exec(`TRUNCATE companies, api_tokens, users, groups, memberships; ALTER SEQUENCE membership_position RESTART`);
+export async function resetDatabase(pg: Backend): Promise<void> {
+  await execScript(pg, `TRUNCATE companies, api_tokens, users, groups, memberships; ALTER SEQUENCE membership_position RESTART`);
 }

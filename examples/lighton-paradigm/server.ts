@@ -8,11 +8,10 @@
  * Express only routes here: the Node server under it, the body reader, the checks on stored text
  * and the error mapping are `../shared/`, the same as the Huawei server's.
  */
-import type { PGlite } from '@electric-sql/pglite';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { normalizePatchRequest, unauthorized, type ChangeSummary, type PatchOptions, type ScimError } from 'scim-group-patch';
 import { DEFAULT_BODY_LIMIT, readJsonBody } from '../shared/body.js';
-import { Database, type QueryObserver } from '../shared/database.js';
+import { Database, type Backend, type QueryObserver } from '../shared/database.js';
 import { bearerToken, etagOf, SCIM_CONTENT_TYPE } from '../shared/http.js';
 import {
   createScimHttpServer,
@@ -41,7 +40,7 @@ export interface GroupChangedEvent {
 /** How to build the server. */
 export interface LightOnServerOptions {
   /** The database, with `createSchema` applied. */
-  readonly db: PGlite;
+  readonly db: Backend;
   /** Largest accepted body in bytes, as sent and once decoded. Default 1 MiB. */
   readonly bodyLimit?: number;
   /** The clock for `meta.lastModified`. */

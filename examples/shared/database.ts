@@ -9,6 +9,7 @@
  * pooled PostgreSQL server (node-postgres, postgres.js) where transactions do run concurrently.
  */
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type pg from 'pg';
 
 /** What every store function needs: run one statement, get its rows. */
 export interface Sql {
@@ -18,36 +19,74 @@ export interface Sql {
 /** Sees each statement after it ran: its text and how many rows it returned. */
 export type QueryObserver = (event: { readonly text: string; readonly rows: number }) => void;
 
-/** PGlite or one of its transactions: both run a query the same way. */
-type Runner = Pick<PGlite | Transaction, 'query'>;
+/**
+ * The database of an example server: PGlite (in memory or in a data directory), or a PostgreSQL
+ * server through a node-postgres `Pool` (`DATABASE_URL`).
+ */
+export type Backend = PGlite | pg.Pool;
+
+/** What runs one statement: PGlite, one of its transactions, a pool, or a pooled connection. */
+interface Runner {
+  query(text: string, params?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
+}
+
+function isPGlite(backend: Backend): backend is PGlite {
+  return 'exec' in backend;
+}
 
 function wrap(runner: Runner, observer: QueryObserver | undefined): Sql {
   return {
     async query<Row extends object>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const result = await runner.query<Row>(text, [...params]);
+      const result = await runner.query(text, [...params]);
       observer?.({ text, rows: result.rows.length });
-      return result.rows;
+      return result.rows as Row[];
     },
   };
 }
 
-/** A PGlite database with observed queries and atomic transactions. */
+/** Runs a script of several statements (a schema): PGlite's `exec`, or one simple query on a server. */
+export async function execScript(backend: Backend, script: string): Promise<void> {
+  if (isPGlite(backend)) await backend.exec(script);
+  else await backend.query(script);
+}
+
+/** Whether a table exists: a data directory or a server that already holds the example's tables. */
+export async function tableExists(backend: Backend, table: string): Promise<boolean> {
+  const { rows } = await (backend as Runner).query('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
+  return (rows[0] as { present?: boolean } | undefined)?.present === true;
+}
+
+/** A database with observed queries and atomic transactions. */
 export class Database {
   /** Statements outside a transaction (authentication lookups). */
   readonly sql: Sql;
 
   constructor(
-    readonly pg: PGlite,
+    readonly backend: Backend,
     private readonly observer?: QueryObserver,
   ) {
-    this.sql = wrap(pg, observer);
+    this.sql = wrap(backend, observer);
   }
 
   /**
    * Runs `work` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error is
    * rethrown). Never call `this.sql` inside `work`: PGlite would wait for the transaction to end.
+   * On a server, the transaction has a pooled connection of its own, so requests run side by side.
    */
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.pg.transaction((tx) => work(wrap(tx, this.observer)));
+  async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    const backend = this.backend;
+    if (isPGlite(backend)) return backend.transaction((tx: Transaction) => work(wrap(tx as Runner, this.observer)));
+    const client = await backend.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(wrap(client, this.observer));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }

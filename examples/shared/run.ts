@@ -9,18 +9,24 @@
  * (every connection) and the database, prints one line and exits 0.
  */
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { tableExists, type Backend } from './database.js';
 import type { RunningServer } from './server.js';
 
 /** One example program. */
 export interface ExampleProgram {
   /** Printed when it stops: `LightOn Paradigm example`. */
   readonly name: string;
+  /** The default data directory's name under `.data/`: `lighton-paradigm`. */
+  readonly slug: string;
+  /** A table the schema creates: when it exists already, the schema and demo data are kept. */
+  readonly marker: string;
   /** The port when `PORT` is not set. */
   readonly defaultPort: number;
   /** Creates the tables and the demo data. */
-  prepare(pg: PGlite): Promise<void>;
+  prepare(db: Backend): Promise<void>;
   /** Starts the server on `127.0.0.1:port`. */
-  start(pg: PGlite, port: number): Promise<RunningServer>;
+  start(db: Backend, port: number): Promise<RunningServer>;
   /** What to print once it listens: the URL, tokens and curl calls. */
   banner(url: string): string;
 }
@@ -34,6 +40,35 @@ function portFrom(text: string | undefined, fallback: number): number | undefine
   return Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : undefined;
 }
 
+/** The database an example runs on, and how to close it. */
+interface OpenedDatabase {
+  readonly db: Backend;
+  /** Where the data lives, for the banner. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `DATABASE_URL` selects a PostgreSQL server (a node-postgres pool); otherwise PGlite keeps the
+ * data in `DATA_DIR` (default `.data/<example>`), so that it survives a restart, or in memory when
+ * `DATA_DIR=memory`, with a warning.
+ */
+async function openDatabase(program: ExampleProgram): Promise<OpenedDatabase> {
+  const url = process.env.DATABASE_URL;
+  if (url !== undefined && url !== '') {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const host = new URL(url).host;
+    return { db: pool, where: `PostgreSQL at ${host}`, close: () => pool.end() };
+  }
+  const dir = process.env.DATA_DIR ?? `.data/${program.slug}`;
+  if (dir === 'memory') {
+    const memory = await PGlite.create();
+    return { db: memory, where: 'memory only (DATA_DIR=memory): the data is gone when the server stops', close: () => memory.close() };
+  }
+  const stored = await PGlite.create(dir);
+  return { db: stored, where: `PGlite in ${dir} (kept across restarts; DATA_DIR=memory for none)`, close: () => stored.close() };
+}
+
 /** Runs an example until a signal or the end of its parent. */
 export async function runExample(program: ExampleProgram): Promise<void> {
   const port = portFrom(process.env.PORT, program.defaultPort);
@@ -42,19 +77,25 @@ export async function runExample(program: ExampleProgram): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const pg = await PGlite.create();
-  await program.prepare(pg);
+  const database = await openDatabase(program);
+  if (await tableExists(database.db, program.marker)) {
+    console.log(`${program.name}: using the tables and data already in ${database.where}`);
+  } else {
+    await program.prepare(database.db);
+  }
   let server: RunningServer;
   try {
-    server = await program.start(pg, port);
+    server = await program.start(database.db, port);
   } catch (error) {
     console.error(`${program.name} cannot listen on 127.0.0.1:${String(port)}: ${error instanceof Error ? error.message : String(error)}`);
-    await pg.close();
+    await database.close();
     process.exitCode = 1;
     return;
   }
   console.log(program.banner(server.url));
-  console.log(`\nCtrl-C or \`kill ${String(process.pid)}\` stops the server; the database lives in memory only.`);
+  console.log(`\nDatabase: ${database.where}.`);
+  if (database.where.startsWith('memory')) console.warn('warning: the database lives in memory only; every change is lost when the server stops');
+  console.log(`Ctrl-C or \`kill ${String(process.pid)}\` stops the server.`);
 
   const parent = process.ppid;
   let stopping = false;
@@ -64,7 +105,7 @@ export async function runExample(program: ExampleProgram): Promise<void> {
     clearInterval(parentCheck);
     void server
       .close()
-      .then(() => pg.close())
+      .then(() => database.close())
       .then(
         () => {
           console.log(`${program.name} stopped (${reason}): server and database closed`);

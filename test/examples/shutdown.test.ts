@@ -5,12 +5,11 @@
  * every process holding its output has exited, that it said it closed the server and the
  * database, and that the port refuses connections. Nothing here measures time.
  */
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startProgram, type Started } from './programs.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 /** Starting node, tsx and PGlite on a busy machine can take a while; nothing is asserted on time. */
 const TIMEOUT = 120_000;
@@ -22,48 +21,6 @@ interface Program {
 
 const LIGHTON: Program = { script: 'example:lighton', main: 'examples/lighton-paradigm/main.ts' };
 const HUAWEI: Program = { script: 'example:huawei', main: 'examples/huawei-cloud/main.ts' };
-
-/** A started example: its output so far, and promises for its exit and for its output closing. */
-interface Started {
-  /** The process signalled: npm, tsx or node. */
-  readonly pid: number;
-  /** The node process that runs the server (it prints its pid). */
-  readonly serverPid: number;
-  readonly url: string;
-  output(): string;
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
-  /** Resolves when every process that held the output pipe (npm, sh, node) has exited. */
-  readonly outputClosed: Promise<void>;
-}
-
-function pause(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 100));
-}
-
-async function startProgram(command: string, args: readonly string[]): Promise<Started> {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
-  let hasExited = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => {
-      hasExited = true;
-      resolve({ code, signal });
-    });
-  });
-  const outputClosed = new Promise<void>((resolve) => child.stdout.on('close', () => resolve()));
-  let url: string | undefined;
-  let serverPid: string | undefined;
-  while (url === undefined || serverPid === undefined) {
-    if (hasExited) throw new Error(`the example exited before listening:\n${output}`);
-    url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-    serverPid = /`kill (\d+)`/.exec(output)?.[1];
-    if (url === undefined || serverPid === undefined) await pause();
-  }
-  if (child.pid === undefined) throw new Error('no pid');
-  return { pid: child.pid, serverPid: Number(serverPid), url, output: () => output, exited, outputClosed };
-}
 
 function isRunning(pid: number): boolean {
   try {
