@@ -10,6 +10,7 @@
  */
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type pg from 'pg';
+import { inTransaction } from 'scim-group-patch/postgres';
 
 /** What every store function needs: run one statement, get its rows. */
 export interface Sql {
@@ -73,20 +74,9 @@ export class Database {
    * rethrown). Never call `this.sql` inside `work`: PGlite would wait for the transaction to end.
    * On a server, the transaction has a pooled connection of its own, so requests run side by side.
    */
-  async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     const backend = this.backend;
     if (isPGlite(backend)) return backend.transaction((tx: Transaction) => work(wrap(tx as Runner, this.observer)));
-    const client = await backend.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(wrap(client, this.observer));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(backend, (client) => work(wrap(client, this.observer)));
   }
 }

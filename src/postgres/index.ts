@@ -340,11 +340,24 @@ export async function patchGroupInTransaction(client: Queryable, patch: Postgres
  * })
  * ```
  */
-export async function patchGroup(pool: ConnectionPool, patch: PostgresGroupPatch): Promise<PostgresPatchResult> {
+export function patchGroup(pool: ConnectionPool, patch: PostgresGroupPatch): Promise<PostgresPatchResult> {
+  return inTransaction(pool, (client) => patchGroupInTransaction(client, patch));
+}
+
+/**
+ * Runs `work` in a transaction on a connection of its own: `BEGIN`, then `COMMIT` when `work`
+ * resolves, `ROLLBACK` (and the error rethrown) when it throws; the connection goes back to the
+ * pool either way.
+ *
+ * @param pool - hands out the connection (a node-postgres `Pool`).
+ * @param work - the statements of the transaction, on that connection.
+ * @returns what `work` resolves to.
+ */
+export async function inTransaction<T>(pool: ConnectionPool, work: (client: Queryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const result = await patchGroupInTransaction(client, patch);
+    const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {

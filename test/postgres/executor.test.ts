@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePatchRequest, ScimError, type GroupChange } from '../../src/index.js';
-import { patchGroup, type PostgresTables } from '../../src/postgres/index.js';
+import { inTransaction, patchGroup, type PostgresTables } from '../../src/postgres/index.js';
 import { createTables, executorSuite, readGroup, storeGroup, type ExecutorDatabase } from '../support/executor-suite.js';
 import { testPostgres } from '../support/postgres.js';
 
@@ -39,23 +39,7 @@ describe.skipIf(server.skip)(`scim-group-patch/postgres on a real server (${serv
 
   beforeAll(async () => {
     pool = server.createPool({ max: POOL_SIZE });
-    db = {
-      client: pool,
-      async transaction(work) {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw error;
-        } finally {
-          client.release();
-        }
-      },
-    };
+    db = { client: pool, transaction: (work) => inTransaction(pool, work) };
     tables = await createTables(pool, schema);
   });
 
