@@ -26,7 +26,8 @@ import {
   KNOWN_METHODS,
   logToConsole,
   MAX_SEGMENT_LENGTH,
-  onlyPatch,
+  GROUP_METHODS,
+  onlyGetAndPatch,
   routeNotFound,
   runningServer,
   SCIM_CONTENT_TYPE_HEADER,
@@ -35,7 +36,7 @@ import {
   type RunningServer,
 } from '../shared/server.js';
 import { checkStorableChanges } from '../shared/text.js';
-import { patchGroup, tenantOfToken } from './store.js';
+import { getGroup, patchGroup, tenantOfToken } from './store.js';
 
 export type { RunningServer } from '../shared/server.js';
 
@@ -66,6 +67,8 @@ export interface HuaweiServerOptions {
   readonly onGroupChanged?: (event: GroupChangedEvent) => void;
   /** Where unexpected errors go (the client gets a generic 500). Default `console.error`. */
   readonly logError?: (error: unknown) => void;
+  /** Sees one line per answered request (the programs print it; tests leave it out). */
+  readonly logRequest?: (line: string) => void;
 }
 
 interface GroupRoute {
@@ -91,7 +94,8 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     reply.code(error.status).header('Content-Type', SCIM_CONTENT_TYPE_HEADER).send(JSON.stringify(renderError(error)));
 
   const app = Fastify({
-    serverFactory: (handler) => createScimHttpServer(handler, { renderError, logError }),
+    serverFactory: (handler) =>
+      createScimHttpServer(handler, { renderError, logError, ...(options.logRequest === undefined ? {} : { logRequest: options.logRequest }) }),
     // The shared server answers what Node cannot parse; Fastify's own handler would send its JSON.
     clientErrorHandler: () => undefined,
     // Fastify's own limit is 100 characters; ids up to the shared limit (longer ones are 414
@@ -148,15 +152,22 @@ export function createServer(options: HuaweiServerOptions): FastifyInstance {
     return reply.code(204).header('ETag', etagOf(version)).send();
   });
 
+  // Not in the seed: a GET of the group, so that a 204 can be checked. Fastify answers HEAD with it
+  // too, without the body.
+  app.get<GroupRoute>(GROUP_PATH, { onRequest: authenticate }, async (request, reply) => {
+    const group = await getGroup(db, request.params.tenantId, request.params.groupId);
+    return reply.code(200).header('Content-Type', SCIM_CONTENT_TYPE_HEADER).header('ETag', group.meta.version).send(JSON.stringify(group));
+  });
+
   // The seed documents PATCH only; every other method on a group is 405, as on the LightOn server.
   // Answered in onRequest, so that Fastify never reads the body of a PUT or POST (a body it
   // cannot parse would turn the 405 into a 415 or 400).
   const notPatch = (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    void sendError(reply.header('Allow', 'PATCH'), onlyPatch('/{tenant_id}/scim/v2/Groups/{group_id}'));
+    void sendError(reply.header('Allow', GROUP_METHODS), onlyGetAndPatch('/{tenant_id}/scim/v2/Groups/{group_id}'));
     return Promise.resolve();
   };
   app.route({
-    method: KNOWN_METHODS.filter((method): method is HTTPMethods => method !== 'PATCH'),
+    method: KNOWN_METHODS.filter((method): method is HTTPMethods => method !== 'PATCH' && method !== 'GET' && method !== 'HEAD'),
     url: GROUP_PATH,
     onRequest: notPatch,
     handler: (_request, reply) => reply,

@@ -1,9 +1,9 @@
 /**
  * Huawei Cloud's group store: groups and users are looked up in the tenant of the URL.
  */
-import { preconditionFailed, resourceNotFound, type ChangeSummary, type GroupChange, type PatchOptions } from 'scim-group-patch';
+import { GROUP_SCHEMA, preconditionFailed, resourceNotFound, type ChangeSummary, type GroupChange, type PatchOptions } from 'scim-group-patch';
 import type { Database, Sql } from '../shared/database.js';
-import { hashToken, ifMatchAllows } from '../shared/http.js';
+import { etagOf, hashToken, ifMatchAllows } from '../shared/http.js';
 import { applyGroupChangesInSql } from '../shared/sql-group-patch.js';
 
 /** The tenant a bearer token belongs to, or undefined. */
@@ -29,6 +29,46 @@ export interface PatchGroupInput {
 export interface PatchGroupResult {
   readonly version: number;
   readonly summary: ChangeSummary;
+}
+
+/** The tenant's group as a GET returns it: a SCIM Group (the seed documents no GET). */
+export interface GroupResource {
+  readonly schemas: readonly string[];
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId?: string;
+  readonly members: readonly { readonly value: string; readonly display?: string; readonly type?: string; readonly $ref?: string }[];
+  readonly meta: { readonly resourceType: 'Group'; readonly version: string };
+}
+
+/**
+ * The tenant's group, members in order, and its version (the ETag a PATCH answered with), so that
+ * a client can check what a 204 did.
+ *
+ * @throws ScimError 404 (no such group in this tenant).
+ */
+export function getGroup(db: Database, tenantId: string, groupId: string): Promise<GroupResource> {
+  return db.transaction(async (sql) => {
+    const [row] = await sql.query<LockedRow>(`SELECT id, display_name, external_id, version FROM groups WHERE id = $1 AND tenant_id = $2`, [groupId, tenantId]);
+    if (row === undefined) throw resourceNotFound(groupId);
+    const members = await sql.query<{ value: string; display: string | null; type: string | null; ref: string | null }>(
+      `SELECT value, display, type, ref FROM memberships WHERE group_id = $1 ORDER BY position`,
+      [groupId],
+    );
+    return {
+      schemas: [GROUP_SCHEMA],
+      id: row.id,
+      displayName: row.display_name,
+      ...(row.external_id === null ? {} : { externalId: row.external_id }),
+      members: members.map((member) => ({
+        value: member.value,
+        ...(member.display === null ? {} : { display: member.display }),
+        ...(member.type === null ? {} : { type: member.type }),
+        ...(member.ref === null ? {} : { $ref: member.ref }),
+      })),
+      meta: { resourceType: 'Group', version: etagOf(row.version) },
+    };
+  });
 }
 
 interface LockedRow {

@@ -17,7 +17,7 @@ await runExample({
     await createSchema(pg);
     await seedDemo(pg);
   },
-  start: (pg, port) => start({ db: pg, port }),
+  start: (pg, port) => start({ db: pg, port, logRequest: (line) => console.log(line) }),
   banner,
 });
 

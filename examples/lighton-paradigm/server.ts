@@ -17,7 +17,8 @@ import {
   createScimHttpServer,
   listen,
   logToConsole,
-  onlyPatch,
+  GROUP_METHODS,
+  onlyGetAndPatch,
   routeNotFound,
   sendScimError,
   toResponseError,
@@ -25,7 +26,7 @@ import {
   type RunningServer,
 } from '../shared/server.js';
 import { checkStorableChanges } from '../shared/text.js';
-import { companyOfToken, patchGroup } from './store.js';
+import { companyOfToken, getGroup, patchGroup } from './store.js';
 
 export type { RunningServer } from '../shared/server.js';
 
@@ -51,6 +52,8 @@ export interface LightOnServerOptions {
   readonly onGroupChanged?: (event: GroupChangedEvent) => void;
   /** Where unexpected errors go (the client gets a generic 500). Default `console.error`. */
   readonly logError?: (error: unknown) => void;
+  /** Sees one line per answered request (the programs print it; tests leave it out). */
+  readonly logRequest?: (line: string) => void;
 }
 
 const GROUP_PATH = '/scim/v2/Groups/:id';
@@ -117,10 +120,19 @@ export function createServer(options: LightOnServerOptions): express.Express {
     res.status(200).type(SCIM_CONTENT_TYPE).set('ETag', etagOf(result.version)).json(result.group);
   });
 
+  // Not in the seed: a GET of the group, so that a client (or a test) can check what a PATCH did.
+  // Express answers HEAD with it too, without the body.
+  app.get(GROUP_PATH, authenticate, async (req: Request<{ id: string }>, res: Response) => {
+    const companyId = companyOf.get(req);
+    if (companyId === undefined) throw unauthorized();
+    const group = await getGroup(db, { companyId, groupId: req.params.id, includeMembers: !excludesMembers(req.query.excludedAttributes) });
+    res.status(200).type(SCIM_CONTENT_TYPE).set('ETag', group.meta.version).json(group);
+  });
+
   // Paradigm offers no PUT ("Microsoft does not need it"), and this example no other method.
   app.all(GROUP_PATH, (_req: Request, res: Response) => {
-    res.set('Allow', 'PATCH');
-    sendScimError(res, onlyPatch('/scim/v2/Groups/{id}'), renderError);
+    res.set('Allow', GROUP_METHODS);
+    sendScimError(res, onlyGetAndPatch('/scim/v2/Groups/{id}'), renderError);
   });
 
   app.use((req: Request, res: Response) => {
@@ -138,6 +150,10 @@ export function createServer(options: LightOnServerOptions): express.Express {
 
 /** Builds the app and listens on `host:port` (port 0: any free port). */
 export function start(options: LightOnServerOptions & { readonly port?: number; readonly host?: string }): Promise<RunningServer> {
-  const server = createScimHttpServer(createServer(options), { renderError, logError: options.logError ?? logToConsole });
+  const server = createScimHttpServer(createServer(options), {
+    renderError,
+    logError: options.logError ?? logToConsole,
+    ...(options.logRequest === undefined ? {} : { logRequest: options.logRequest }),
+  });
   return listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
 }

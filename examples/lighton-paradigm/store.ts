@@ -111,6 +111,20 @@ async function unknownUsers(sql: Sql, companyId: string, ids: readonly string[])
 }
 
 /**
+ * The company's group as a GET returns it (the response of a PATCH, without a change), so that a
+ * client can check what a PATCH did.
+ *
+ * @throws ScimError 404 (no such group in this company).
+ */
+export function getGroup(db: Database, input: { readonly companyId: string; readonly groupId: string; readonly includeMembers: boolean }): Promise<GroupResponse> {
+  return db.transaction(async (sql) => {
+    const [row] = await sql.query<{ id: string }>(`SELECT id FROM groups WHERE id = $1 AND company_id = $2`, [input.groupId, input.companyId]);
+    if (row === undefined) throw resourceNotFound(input.groupId);
+    return readGroup(sql, row.id, input.includeMembers);
+  });
+}
+
+/**
  * The group as Paradigm returns it. A member's `display` is what the client sent, else the user's
  * name: the response schema requires one.
  */

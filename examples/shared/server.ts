@@ -66,9 +66,12 @@ export function routeNotFound(method: string, url: string): ScimError {
 }
 
 /** The 405 for a known method on a path that only offers PATCH (send it with `Allow: PATCH`). */
-export function onlyPatch(pattern: string): ScimError {
-  return methodNotAllowed(`Only PATCH is supported on ${pattern}`);
+export function onlyGetAndPatch(pattern: string): ScimError {
+  return methodNotAllowed(`Only GET and PATCH are supported on ${pattern}`);
 }
+
+/** The `Allow` header of a group's 405. */
+export const GROUP_METHODS = 'GET, PATCH';
 
 /** The status a framework put on an error it raised for a client's mistake (4xx), if any. */
 function clientStatusOf(error: unknown): number | undefined {
@@ -202,6 +205,8 @@ export interface ScimHttpServerOptions {
   readonly renderError: RenderError;
   /** Where an unexpected error goes (none is expected here: every check throws a ScimError). */
   readonly logError: (error: unknown) => void;
+  /** Sees one line per answered request: `PATCH /scim/v2/Groups/… 200 3.1 ms`. */
+  readonly logRequest?: (line: string) => void;
 }
 
 /**
@@ -214,8 +219,13 @@ export function createScimHttpServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   options: ScimHttpServerOptions,
 ): Server {
-  const { renderError, logError } = options;
+  const { renderError, logError, logRequest } = options;
   const server = createServer((req, res) => {
+    if (logRequest !== undefined) {
+      const started = performance.now();
+      const line = `${clip(req.method ?? '?')} ${clip(req.url ?? '')}`;
+      res.once('finish', () => logRequest(`${line} ${String(res.statusCode)} ${(performance.now() - started).toFixed(1)} ms`));
+    }
     let target: string;
     try {
       target = checkRequestTarget(req.method ?? '', req.url ?? '');

@@ -23,6 +23,12 @@ async function patch(url: string, operations: unknown[]): Promise<{ status: numb
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** The output once it matches `pattern`, or after 200 polls of it. */
+async function outputMatching(output: () => string, pattern: RegExp): Promise<string> {
+  for (let poll = 0; poll < 200 && !pattern.test(output()); poll++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return output();
+}
+
 async function run<T>(env: Readonly<Record<string, string>>, work: (url: string, output: () => string) => Promise<T>): Promise<T> {
   const started = await startProgram(process.execPath, [TSX_CLI, MAIN], env);
   try {
@@ -41,6 +47,9 @@ describe('where the example servers keep their data', () => {
         expect(output()).toContain(`PGlite in ${dir}`);
         const renamed = await patch(url, [{ op: 'replace', path: 'displayName', value: 'Kept Across Restarts' }]);
         expect(renamed.status).toBe(200);
+        // One log line per request: method, path, status, time (the line reaches the pipe a little after the answer).
+        const logged = new RegExp(`PATCH /scim/v2/Groups/${DEMO.engineeringId} 200 \\d+\\.\\d ms`);
+        expect(await outputMatching(output, logged)).toMatch(logged);
       });
       await run({ DATA_DIR: dir }, async (url, output) => {
         expect(output()).toContain('using the tables and data already in');

@@ -140,6 +140,29 @@ describe('authentication and tenants', () => {
   });
 });
 
+describe('GET of a group (not in the seed: it lets a client check a 204)', () => {
+  it('shows what the 204 did, with the ETag the PATCH answered; 404 in another tenant, 403 with its token, 401 without one', async () => {
+    const patched = await call(groupUrl, {
+      token: tenant.token,
+      body: patchOp({ op: 'replace', path: 'displayName', value: 'Checked by GET' }, { op: 'add', path: 'members', value: [{ value: users.first, display: 'alice' }] }),
+    });
+    expect(patched.status).toBe(204);
+    const read = await call(groupUrl, { method: 'GET', token: tenant.token });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('etag')).toBe(patched.headers.get('etag'));
+    expect(read.json).toEqual({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      id: DEMO.groupId,
+      displayName: 'Checked by GET',
+      members: [{ value: users.carol }, { value: users.dave }, { value: users.first, display: 'alice' }],
+      meta: { resourceType: 'Group', version: 'W/"2"' },
+    });
+    expect((await call(`${server.url}/${tenant.id}/scim/v2/Groups/${DEMO.otherGroupId}`, { method: 'GET', token: tenant.token })).status).toBe(404);
+    expect((await call(`${server.url}/${otherTenant.id}/scim/v2/Groups/${DEMO.otherGroupId}`, { method: 'GET', token: tenant.token })).status).toBe(403);
+    expect((await call(groupUrl, { method: 'GET' })).status).toBe(401);
+  });
+});
+
 describe('client request shapes', () => {
   it('Entra ID: capitalized ops, "$ref": null, remove by a value array', async () => {
     const reply = await call(groupUrl, {

@@ -117,14 +117,28 @@ describe('the seed', () => {
     expect(own.status).toBe(200);
   });
 
-  it('PUT (disabled, as in the seed) and other methods: 405 with Allow: PATCH and a SCIM body', async () => {
-    for (const method of ['PUT', 'GET', 'DELETE', 'POST']) {
-      const reply = await call(groupUrl, { method, token: acme.token, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
+  it('PUT (disabled, as in the seed) and other methods: 405 with Allow: GET, PATCH and a SCIM body', async () => {
+    for (const method of ['PUT', 'DELETE', 'POST']) {
+      const reply = await call(groupUrl, { method, token: acme.token, ...(method === 'DELETE' ? {} : { body: {} }) });
       expect(reply.status).toBe(405);
-      expect(reply.headers.get('allow')).toBe('PATCH');
+      expect(reply.headers.get('allow')).toBe('GET, PATCH');
       expectScimJson(reply.headers);
-      expect(reply.json).toEqual({ schemas: [ERROR_SCHEMA], detail: 'Only PATCH is supported on /scim/v2/Groups/{id}', status: 405 });
+      expect(reply.json).toEqual({ schemas: [ERROR_SCHEMA], detail: 'Only GET and PATCH are supported on /scim/v2/Groups/{id}', status: 405 });
     }
+  });
+
+  it('GET (not in the seed, to check a PATCH): the group as the PATCH answers it, with the same ETag; 404 for another company, 401 without a token', async () => {
+    const patched = await call(groupUrl, { token: acme.token, body: patchOp({ op: 'replace', path: 'displayName', value: 'Checked by GET' }) });
+    expect(patched.status).toBe(200);
+    const read = await call(groupUrl, { method: 'GET', token: acme.token });
+    expect(read.status).toBe(200);
+    expectScimJson(read.headers);
+    expect(read.headers.get('etag')).toBe(patched.headers.get('etag'));
+    expect(read.json).toEqual(patched.json);
+    expect((await call(groupUrl, { method: 'GET', token: DEMO.globex.token })).status).toBe(404);
+    expect((await call(groupUrl, { method: 'GET' })).status).toBe(401);
+    const withoutMembers = await call(`${groupUrl}?excludedAttributes=members`, { method: 'GET', token: acme.token });
+    expect(withoutMembers.json).not.toHaveProperty('members');
   });
 });
 
