@@ -26,6 +26,7 @@ import {
   type RunningServer,
 } from '../shared/server.js';
 import { checkStorableChanges } from '../shared/text.js';
+import { prefersMinimal, projectionOf } from '../shared/projection.js';
 import { companyOfToken, getGroup, patchGroup } from './store.js';
 
 export type { RunningServer } from '../shared/server.js';
@@ -61,15 +62,6 @@ const GROUP_PATH = '/scim/v2/Groups/:id';
 /** Paradigm's error body: `schemas`, `scimType` when there is one, `detail`, `status`. */
 const renderError: RenderError = (error: ScimError) => error.toResponse();
 
-/** `excludedAttributes=members` (RFC 7644 §3.9) spares reading the member list for the response. */
-function excludesMembers(query: unknown): boolean {
-  if (typeof query !== 'string') return false;
-  return query
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .some((name) => name === 'members' || name === 'urn:ietf:params:scim:schemas:core:2.0:group:members');
-}
-
 /** Builds the Express app (not listening yet; `start` puts it behind the shared Node server). */
 export function createServer(options: LightOnServerOptions): express.Express {
   const db = new Database(options.db, options.onQuery);
@@ -103,6 +95,8 @@ export function createServer(options: LightOnServerOptions): express.Express {
   app.patch(GROUP_PATH, authenticate, async (req: Request<{ id: string }>, res: Response) => {
     const companyId = companyOf.get(req);
     if (companyId === undefined) throw unauthorized();
+    const projection = projectionOf(req.query);
+    const minimal = prefersMinimal(req.get('prefer'));
     const body = await readJsonBody(req, req.headers, { limit: bodyLimit });
     const changes = normalizePatchRequest(body, patchOptions);
     checkStorableChanges(changes);
@@ -112,12 +106,16 @@ export function createServer(options: LightOnServerOptions): express.Express {
       changes,
       options: patchOptions,
       ifMatch: req.get('if-match'),
-      includeMembers: !excludesMembers(req.query.excludedAttributes),
+      // The member list is read only when the answer shows it.
+      includeMembers: !minimal && projection.includes('members'),
     });
     if (result.summary.changed) {
       options.onGroupChanged?.({ companyId, groupId: req.params.id, version: result.version, summary: result.summary });
     }
-    res.status(200).type(SCIM_CONTENT_TYPE).set('ETag', etagOf(result.version)).json(result.group);
+    res.set('ETag', etagOf(result.version));
+    // RFC 7644 §3.5.2: 200 with the resource (subject to `attributes`), or 204 when asked for none.
+    if (minimal) res.status(204).set('Preference-Applied', 'return=minimal').end();
+    else res.status(200).type(SCIM_CONTENT_TYPE).json(projection.apply(result.group));
   });
 
   // Not in the seed: a GET of the group, so that a client (or a test) can check what a PATCH did.
@@ -125,8 +123,9 @@ export function createServer(options: LightOnServerOptions): express.Express {
   app.get(GROUP_PATH, authenticate, async (req: Request<{ id: string }>, res: Response) => {
     const companyId = companyOf.get(req);
     if (companyId === undefined) throw unauthorized();
-    const group = await getGroup(db, { companyId, groupId: req.params.id, includeMembers: !excludesMembers(req.query.excludedAttributes) });
-    res.status(200).type(SCIM_CONTENT_TYPE).set('ETag', group.meta.version).json(group);
+    const projection = projectionOf(req.query);
+    const group = await getGroup(db, { companyId, groupId: req.params.id, includeMembers: projection.includes('members') });
+    res.status(200).type(SCIM_CONTENT_TYPE).set('ETag', group.meta.version).json(projection.apply(group));
   });
 
   // Paradigm offers no PUT ("Microsoft does not need it"), and this example no other method.

@@ -127,6 +127,30 @@ describe('the seed', () => {
     }
   });
 
+  it('projection of the PATCH answer (RFC 7644 §3.9): attributes keeps those plus id and schemas; excludedAttributes drops those; both is 400', async () => {
+    const rename = patchOp({ op: 'replace', path: 'displayName', value: 'Projected' });
+    const only = await call(`${groupUrl}?attributes=displayName`, { token: acme.token, body: rename });
+    expect(only.status).toBe(200);
+    expect(only.json).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id: DEMO.engineeringId, displayName: 'Projected' });
+    const without = await call(`${groupUrl}?excludedAttributes=members,urn:ietf:params:scim:schemas:core:2.0:Group:meta`, { token: acme.token, body: patchOp() });
+    expect(without.status).toBe(200);
+    expect(Object.keys(without.json as object).sort()).toEqual(['displayName', 'externalId', 'id', 'schemas']);
+    const both = await call(`${groupUrl}?attributes=displayName&excludedAttributes=members`, { token: acme.token, body: patchOp() });
+    expect(both.status).toBe(400);
+  });
+
+  it('Prefer: return=minimal: 204 with the new ETag and no body (RFC 7644 §3.5.2 allows it)', async () => {
+    const reply = await call(groupUrl, {
+      token: acme.token,
+      headers: { prefer: 'return=minimal' },
+      body: patchOp({ op: 'replace', path: 'displayName', value: 'Minimal' }),
+    });
+    expect(reply.status).toBe(204);
+    expect(reply.headers.get('etag')).toBe('W/"2"');
+    expect(reply.headers.get('preference-applied')).toBe('return=minimal');
+    expect((await loadGroup(pg, DEMO.engineeringId)).displayName).toBe('Minimal');
+  });
+
   it('GET (not in the seed, to check a PATCH): the group as the PATCH answers it, with the same ETag; 404 for another company, 401 without a token', async () => {
     const patched = await call(groupUrl, { token: acme.token, body: patchOp({ op: 'replace', path: 'displayName', value: 'Checked by GET' }) });
     expect(patched.status).toBe(200);
