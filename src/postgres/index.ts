@@ -16,10 +16,13 @@
  */
 import {
   applyGroupChangesToStore,
+  applyPatch,
   conflict,
   preconditionFailed,
   resourceNotFound,
   type ChangeSummary,
+  type ResourcePatchOptions,
+  type ScimResource,
   type GroupChange,
   type MemberStore,
   type StoredMember,
@@ -366,4 +369,52 @@ export async function inTransaction<T>(pool: ConnectionPool, work: (client: Quer
   } finally {
     client.release();
   }
+}
+
+/** One PATCH of a resource kept whole as a JSON document (a User, for example). */
+export interface PostgresDocumentPatch {
+  /** The table: `id text PRIMARY KEY, resource jsonb NOT NULL, version bigint NOT NULL`. */
+  readonly table: string;
+  /** The resource's id. */
+  readonly id: string;
+  /** The PATCH body as parsed JSON. */
+  readonly request: unknown;
+  /** The schema and extensions of the resource, and the other options of `applyPatch`. */
+  readonly options: ResourcePatchOptions;
+  /** The version the client read (`If-Match`). */
+  readonly ifMatch?: number;
+}
+
+/** What a document PATCH did. */
+export interface PostgresDocumentResult {
+  /** The resource after the PATCH (the stored one when nothing changed). */
+  readonly resource: ScimResource;
+  /** Whether anything changed. */
+  readonly changed: boolean;
+  /** The resource's version after the PATCH. */
+  readonly version: number;
+}
+
+/**
+ * Runs one PATCH of a resource kept as one JSON document (`jsonb`), inside a transaction the
+ * caller opened: locks the row, checks `ifMatch`, patches it in memory with `applyPatch` (every
+ * rule of the schema-driven engine), and writes it back only when it changed. Groups keep their
+ * members in a table (`patchGroupInTransaction`); a User, whose lists are short, is one document.
+ *
+ * @param client - a connection inside a transaction.
+ * @param patch - the table, the id, the body, the options and the version precondition.
+ * @returns the resource, whether it changed, and its version.
+ * @throws ScimError 404, 412, or the 400 of a request that cannot apply.
+ */
+export async function patchDocumentInTransaction(client: Queryable, patch: PostgresDocumentPatch): Promise<PostgresDocumentResult> {
+  if (!IDENTIFIER.test(patch.table)) throw new TypeError(`'${patch.table}' is not a table name this executor accepts`);
+  const { rows } = await client.query(`SELECT resource, version FROM ${patch.table} WHERE id = $1 FOR UPDATE`, [patch.id]);
+  const row = rows[0] as { resource: ScimResource; version: number | string } | undefined;
+  if (row === undefined) throw resourceNotFound(patch.id);
+  const version = Number(row.version);
+  if (patch.ifMatch !== undefined && patch.ifMatch !== version) throw preconditionFailed();
+  const next = applyPatch(row.resource, patch.request, patch.options);
+  if (next === row.resource) return { resource: next, changed: false, version };
+  await client.query(`UPDATE ${patch.table} SET resource = $2::jsonb, version = version + 1 WHERE id = $1`, [patch.id, JSON.stringify(next)]);
+  return { resource: next, changed: true, version: version + 1 };
 }
