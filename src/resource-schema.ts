@@ -160,7 +160,6 @@ function readAttribute(raw: unknown, schema: string, parent: string | undefined,
 const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:user';
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:group';
 
-/** A sub-attribute the printed JSON leaves out, with the defaults of RFC 7643 §2.2. */
 /** RFC 7643 §2.2: the characteristics an attribute has when its definition does not say. */
 export const DEFAULT_CHARACTERISTICS = /* @__PURE__ */ Object.freeze({
   type: 'string',
