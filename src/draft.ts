@@ -12,7 +12,7 @@
  */
 import { instantOf } from './datetime.js';
 import { badRequest, ScimError } from './errors.js';
-import { ownKeyOf, type MatchOptions } from './filter.js';
+import { ownKeyOf, writeKey, type MatchOptions } from './filter.js';
 import { KeyedList, RECORD_SHAPE, type KeyedItem, type KeyedListSettings, type KeyedOutcome, type ScanBudget } from './keyed-list.js';
 import type { ResolvedOptions } from './options.js';
 import type { AttributePath } from './path.js';
@@ -296,11 +296,8 @@ export class ResourceDraft {
       const metaKey = ownKeyOf(next, 'meta');
       const stored = metaKey === undefined ? undefined : next[metaKey];
       const meta: Mutable = isObject(stored) ? { ...stored } : {};
-      if (metaKey !== undefined && metaKey !== 'meta') Reflect.deleteProperty(next, metaKey);
-      const lastModifiedKey = ownKeyOf(meta, 'lastModified');
-      if (lastModifiedKey !== undefined && lastModifiedKey !== 'lastModified') Reflect.deleteProperty(meta, lastModifiedKey);
-      meta.lastModified = this.options.now().toISOString();
-      next.meta = meta;
+      writeKey(meta, 'lastModified', this.options.now().toISOString());
+      writeKey(next, 'meta', meta);
     }
     return { resource: next, summary: { changed: true, attributesChanged, valuesAdded, valuesRemoved }, outcomes };
   }

@@ -13,6 +13,7 @@
 import type { AttributePath, CompareFilter, CompareOperator, Filter } from './path.js';
 import { assertNever } from './never.js';
 import { instantOf } from './datetime.js';
+import { setOwn } from './json.js';
 
 /**
  * The data types of RFC 7643 §2.3, spelled as an attribute definition's `type` (RFC 7643 §7).
@@ -64,6 +65,16 @@ export function ownKeyOf(object: Readonly<Record<string, unknown>>, name: string
   if (Object.hasOwn(object, name)) return name;
   const lower = name.toLowerCase();
   return Object.keys(object).find((key) => key.toLowerCase() === lower);
+}
+
+/**
+ * Writes `name` in the spelling given (the schema's), replacing an own key that spells it in
+ * another case, so that the object never holds the attribute twice. A `__proto__` name stays data.
+ */
+export function writeKey(object: Record<string, unknown>, name: string, value: unknown): void {
+  const key = ownKeyOf(object, name);
+  if (key !== undefined && key !== name) Reflect.deleteProperty(object, key);
+  setOwn(object, name, value);
 }
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -13,11 +13,12 @@
  * @see RFC 7644 §3.5.2, RFC 7643 §2.4
  */
 import { badRequest, type ScimError } from './errors.js';
-import { matchesFilter, ownKeyOf, type MatchOptions } from './filter.js';
+import { matchesFilter, ownKeyOf, writeKey, type MatchOptions } from './filter.js';
 import { KeyFilter } from './keyfilter.js';
 import type { Filter } from './path.js';
 import { valueConstraintOf } from './group-path.js';
 import { isObject, setOwn } from './json.js';
+import { sameJson } from './resource-values.js';
 import { clip } from './text.js';
 
 /** Fewer appended values than this (or stored ones) and every Map lookup stays in cache. */
@@ -126,18 +127,13 @@ function writeOwned(item: KeyedItem, update: ItemUpdate): void {
   for (const name of Object.keys(update)) {
     const wanted = update[name];
     if (wanted === undefined) continue;
+    if (wanted !== null) {
+      writeKey(target, name, wanted);
+      continue;
+    }
     const key = ownKeyOf(target, name);
-    if (key !== undefined && (wanted === null || key !== name)) Reflect.deleteProperty(target, key);
-    if (wanted !== null) setOwn(target, name, wanted);
+    if (key !== undefined) Reflect.deleteProperty(target, key);
   }
-}
-
-function sameFlat(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameFlat(item, b[i]));
-  if (!isObject(a) || !isObject(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameFlat(a[key], b[key]));
 }
 
 /** The shape of values of any complex attribute: sub-attributes by their (case-insensitive) name. */
@@ -149,7 +145,7 @@ export const RECORD_SHAPE: ItemShape = /* @__PURE__ */ Object.freeze({
       if (wanted === undefined) return false;
       const key = ownKeyOf(record, name);
       if (wanted === null) return key !== undefined;
-      return key !== name || !sameFlat(record[key], wanted);
+      return key !== name || !sameJson(record[key], wanted);
     });
     if (!changes) return item;
     const next = copyItem(item);
@@ -157,7 +153,7 @@ export const RECORD_SHAPE: ItemShape = /* @__PURE__ */ Object.freeze({
     return next;
   },
   updateOwned: writeOwned,
-  same: sameFlat,
+  same: sameJson,
 });
 /** Where a visited member lives: a position in the stored list, or this for an appended member. */
 const APPENDED = -1;

@@ -14,7 +14,7 @@
  */
 import { invalidStoredResource, isAssigned, matchOptionsFor, ResourceDraft, sameValue, type DraftResult, type Mutable, type ScimResource } from './draft.js';
 import { atOperation, badRequest, type ScimError } from './errors.js';
-import { matchesFilter, ownKeyOf, type MatchOptions } from './filter.js';
+import { matchesFilter, ownKeyOf, writeKey, type MatchOptions } from './filter.js';
 import type { KeyedItem, KeyedUpdate } from './keyed-list.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
@@ -135,13 +135,6 @@ function matchesValue(attribute: AttributeDefinition, value: unknown, filter: Fi
 /** Whether a value is marked primary, whatever case its stored `primary` key has (RFC 7643 §2.1). */
 function isPrimary(record: Readonly<Record<string, unknown>>): boolean {
   return record[ownKeyOf(record, 'primary') ?? 'primary'] === true;
-}
-
-/** Writes a key in the schema's spelling, replacing a stored key of another case. */
-function writeKey(record: Mutable, name: string, value: unknown): void {
-  const key = ownKeyOf(record, name);
-  if (key !== undefined && key !== name) Reflect.deleteProperty(record, key);
-  setOwn(record, name, value);
 }
 
 /** Entra's `roles[primary eq "True"]`: string literals compared with booleans read as booleans. */
