@@ -27,6 +27,7 @@ import { GROUP_SCHEMA_DEFINITION } from './schemas.js';
 import { isObject } from './json.js';
 import type { Group, GroupMember } from './types.js';
 import { assertNever } from './never.js';
+import { keepShapeOnce } from './shapes.js';
 
 /** An attribute a patch can change. */
 export type ChangedAttribute = 'displayName' | 'externalId' | 'members';
@@ -207,6 +208,30 @@ class MemberList {
   }
 }
 
+/**
+ * Objects whose maps a request would otherwise let die (see shapes.ts): a draft and a member list;
+ * the list's copies of members in the usual key orders (a copy is built key by key, in the stored
+ * order); the summary's `{ members }` of values added or removed.
+ */
+function groupSamples(attributes: GroupAttributes, options: ResolvedOptions): object {
+  const draft = new ResourceDraft({}, attributes.schemas, options, { explicitTouchedLists: true, checkStoredLists: false });
+  const copies = MEMBER_KEY_ORDERS.map((keys) => copyItem(Object.fromEntries(keys.map((key) => [key, ''])) as unknown as KeyedItem));
+  const summary: Record<string, unknown[]> = {};
+  summary.members = [];
+  return [new MemberList(draft, attributes.members, options), copies, summary];
+}
+
+const MEMBER_KEY_ORDERS = [
+  ['value'],
+  ['value', 'display'],
+  ['value', 'display', 'type'],
+  ['value', 'type'],
+  ['value', '$ref'],
+  ['value', 'display', '$ref'],
+  ['value', '$ref', 'display'],
+  ['value', 'display', 'type', '$ref'],
+];
+
 function applyChange(draft: ResourceDraft, change: GroupChange, members: MemberList, attributes: GroupAttributes, options: ResolvedOptions): void {
   switch (change.kind) {
     case 'setDisplayName':
@@ -268,6 +293,7 @@ export function applyResolved<G extends Group>(group: G, changes: readonly Group
     checkStoredLists: options.storedGroupCheck === 'full',
   });
   const members = new MemberList(draft, attributes.members, options);
+  keepShapeOnce(MemberList, () => groupSamples(attributes, options));
   for (const change of changes) {
     try {
       applyChange(draft, change, members, attributes, options);

@@ -86,11 +86,10 @@ export function resolveGroupPath(parsed: ParsedPath, label: string): GroupTarget
     }
   }
   const filter = parsed.filter === undefined ? undefined : memberFilter(parsed.filter, label);
-  return {
-    attribute: 'members',
-    ...(filter === undefined ? {} : { filter }),
-    ...(subAttribute === undefined ? {} : { subAttribute }),
-  };
+  // Object literals, not spreads: their maps outlive the request (see shapes.ts).
+  const attribute = 'members';
+  if (filter === undefined) return subAttribute === undefined ? { attribute } : { attribute, subAttribute };
+  return subAttribute === undefined ? { attribute, filter } : { attribute, filter, subAttribute };
 }
 
 /**

@@ -7,6 +7,7 @@ import { badRequest, payloadTooLarge } from './errors.js';
 import { describe, isObject, rejectPrototypeKey } from './json.js';
 import { MEMBER_SUB_ATTRIBUTES, type MemberSubAttribute } from './group-path.js';
 import type { GroupMember } from './types.js';
+import { keepShape } from './shapes.js';
 
 /** Sub-attributes a member update may set; `null` removes the sub-attribute. */
 // A type alias (not an interface) so that it is assignable to a keyed list's record of updates.
@@ -182,6 +183,26 @@ export function readMemberList(raw: unknown, label: string, maxValues: number): 
 }
 
 /**
+ * An update of member sub-attributes, written in one order (display, type, $ref) whatever order
+ * the client sent: so it has one of eight maps, each kept alive by a sample (see shapes.ts).
+ */
+function memberUpdate(display: string | null | undefined, type: string | null | undefined, $ref: string | null | undefined): MemberAttributeUpdate {
+  const update: { display?: string | null; type?: string | null; $ref?: string | null } = {};
+  if (display !== undefined) update.display = display;
+  if (type !== undefined) update.type = type;
+  if ($ref !== undefined) update.$ref = $ref;
+  if (!updateSamplesKept) {
+    updateSamplesKept = true;
+    for (let mask = 0; mask < 8; mask++) {
+      keepShape(memberUpdate(mask & 1 ? null : undefined, mask & 2 ? null : undefined, mask & 4 ? null : undefined));
+    }
+  }
+  return update;
+}
+
+let updateSamplesKept = false;
+
+/**
  * Reads the value of an update on matching members: an object of sub-attributes (unknown ones
  * ignored, null meaning "remove"), or, for a path ending in a sub-attribute, that sub-attribute's
  * value. A `value` is returned apart: it may only repeat the member's own value.
@@ -200,21 +221,28 @@ export function readMemberUpdate(
       }
       return { update: {}, value: raw };
     }
-    const item = readOptionalString(raw, label);
-    return { update: { [subAttribute]: item ?? null } };
+    const item = readOptionalString(raw, label) ?? null;
+    return {
+      update: memberUpdate(subAttribute === 'display' ? item : undefined, subAttribute === 'type' ? item : undefined, subAttribute === '$ref' ? item : undefined),
+    };
   }
   if (!isObject(raw)) {
     throw badRequest('invalidValue', `${label}: expected an object of member sub-attributes, got ${describe(raw)}`);
   }
-  const update: { display?: string | null; type?: string | null; $ref?: string | null } = {};
   let value: unknown;
+  let display: string | null | undefined;
+  let type: string | null | undefined;
+  let $ref: string | null | undefined;
   for (const key of Object.keys(raw)) {
     rejectPrototypeKey(key, label, 'invalidValue');
     const item = raw[key];
     const name = MEMBER_SUB_ATTRIBUTES.get(key.toLowerCase());
     if (name === 'value') value = item;
-    else if (name !== undefined) update[name] = readOptionalString(item, `${label}.${name}`) ?? null;
+    else if (name === 'display') display = readOptionalString(item, `${label}.display`) ?? null;
+    else if (name === 'type') type = readOptionalString(item, `${label}.type`) ?? null;
+    else if (name === '$ref') $ref = readOptionalString(item, `${label}.$ref`) ?? null;
   }
+  const update = memberUpdate(display, type, $ref);
   if (value === undefined || value === null) return { update };
   if (typeof value !== 'string' || value.length === 0) {
     throw badRequest('invalidValue', `${label}.value must be a non-empty string, got ${describe(value)}`);

@@ -19,6 +19,7 @@ import type { Filter } from './path.js';
 import { valueConstraintOf } from './group-path.js';
 import { isObject, setOwn } from './json.js';
 import { sameJson } from './resource-values.js';
+import { keepShapeOnce } from './shapes.js';
 import { clip } from './text.js';
 
 /** Fewer appended values than this (or stored ones) and every Map lookup stays in cache. */
@@ -210,6 +211,7 @@ export class KeyedList {
   ) {
     this.keyOf = settings.keyOf;
     this.matchOptions = settings.matchOptions;
+    keepShapeOnce(KeyedList, () => new KeyedList([], settings));
   }
 
   add(members: readonly KeyedItem[]): void {

@@ -9,6 +9,8 @@
  * just read. Keys chosen to collide only make the filter answer `true` more often: results never
  * depend on it, and the cost falls back to the Map's.
  */
+import { keepShapeOnce } from './shapes.js';
+
 export class KeyFilter {
   private readonly words: Int32Array;
   private readonly mask: number;
@@ -19,6 +21,7 @@ export class KeyFilter {
     while (bits < expected * 16) bits *= 2;
     this.words = new Int32Array(bits >>> 5);
     this.mask = bits - 1;
+    keepShapeOnce(KeyFilter, () => new KeyFilter(0));
   }
 
   add(key: string): void {

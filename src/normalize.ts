@@ -217,18 +217,14 @@ function addOrReplaceChanges(
         throw badRequest('invalidValue', `${label}: 'add' needs a value, got null`);
       }
       const { update, value: memberValue } = readMemberUpdate(value, target.subAttribute, label);
-      return [
-        {
-          kind: 'updateMembers',
-          operationIndex,
-          filter: target.filter ?? null,
-          update,
-          ...(memberValue === undefined ? {} : { value: memberValue }),
-          // RFC 7644 §3.5.2.3: a filter that matches nothing is noTarget. A sub-attribute path
-          // without a filter (`members.display`) targets every member, however many there are.
-          requireMatch: target.filter !== undefined,
-        },
-      ];
+      const filter = target.filter ?? null;
+      // RFC 7644 §3.5.2.3: a filter that matches nothing is noTarget. A sub-attribute path
+      // without a filter (`members.display`) targets every member, however many there are.
+      const requireMatch = target.filter !== undefined;
+      // Two object literals rather than a spread: their maps outlive the request (see shapes.ts).
+      return memberValue === undefined
+        ? [{ kind: 'updateMembers', operationIndex, filter, update, requireMatch }]
+        : [{ kind: 'updateMembers', operationIndex, filter, update, value: memberValue, requireMatch }];
     }
     default:
       return assertNever(target);

@@ -21,6 +21,7 @@
  * @see RFC 7644 §3.4.2.2, §3.5.2
  */
 import { badRequest, type ScimError } from './errors.js';
+import { keepShape } from './shapes.js';
 import { clip } from './text.js';
 
 /** An attribute reference: `[uri:]name[.subAttribute]`. */
@@ -268,8 +269,9 @@ function parseAttrPath(text: string): AttributePath | string {
   if (nameEnd < text.length && (text[nameEnd] !== '.' || subEnd === nameEnd + 1 || subEnd !== text.length)) {
     return 'expected [URI:]attribute[.subAttribute]';
   }
-  const path = nameEnd === text.length ? { name } : { name, subAttribute: text.slice(nameEnd + 1, subEnd) };
-  return uri === undefined ? path : { uri, ...path };
+  if (nameEnd === text.length) return uri === undefined ? { name } : { uri, name };
+  const subAttribute = text.slice(nameEnd + 1, subEnd);
+  return uri === undefined ? { name, subAttribute } : { uri, name, subAttribute };
 }
 
 /** Recursive-descent filter parser over a `Tokenizer`. */
@@ -407,6 +409,15 @@ class FilterParser {
   }
 }
 
+let parserSamplesKept = false;
+
+/** Keeps a tokenizer and a parser, so that their maps outlive a request (see `shapes.ts`). */
+function keepParserSamples(): void {
+  parserSamplesKept = true;
+  const fail = (message: string): ScimError => badRequest('invalidFilter', message);
+  keepShape(new FilterParser(keepShape(new Tokenizer('', 0, fail)), 1, false, fail));
+}
+
 function checkLength(input: string, limits: ParseLimits, fail: (m: string) => ScimError): void {
   const max = limits.maxLength ?? DEFAULT_MAX_LENGTH;
   if (input.length > max) throw fail(`longer than ${String(max)} characters`);
@@ -429,6 +440,7 @@ export function parseFilter(filter: string, limits: ParseLimits = {}): Filter {
   const fail = (message: string): ScimError =>
     badRequest('invalidFilter', `invalid filter: ${message}`);
   checkLength(filter, limits, fail);
+  if (!parserSamplesKept) keepParserSamples();
   const tokens = new Tokenizer(filter, 0, fail);
   const parser = new FilterParser(tokens, maxDepthOf(limits), true, fail);
   const result = parser.parseOr();
@@ -472,6 +484,7 @@ export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
   if (head.subAttribute !== undefined) {
     throw pathError('a filter must follow an attribute, not a sub-attribute');
   }
+  if (!parserSamplesKept) keepParserSamples();
   const tokens = new Tokenizer(path, headEnd + 1, filterError);
   // A '[' that is never closed makes the path malformed (invalidPath); a malformed expression
   // between '[' and ']' is a bad filter (invalidFilter).
@@ -499,10 +512,13 @@ function toParsedPath(
   filter: Filter | undefined,
   subAttribute: string | undefined,
 ): ParsedPath {
-  return {
-    ...(head.uri === undefined ? {} : { uri: head.uri }),
-    attribute: head.name,
-    ...(filter === undefined ? {} : { filter }),
-    ...(subAttribute === undefined ? {} : { subAttribute }),
-  };
+  // Every shape is an object literal rather than an object grown by spreads, so that its map
+  // outlives the request (see shapes.ts).
+  const { uri, name: attribute } = head;
+  if (uri === undefined) {
+    if (filter === undefined) return subAttribute === undefined ? { attribute } : { attribute, subAttribute };
+    return subAttribute === undefined ? { attribute, filter } : { attribute, filter, subAttribute };
+  }
+  if (filter === undefined) return subAttribute === undefined ? { uri, attribute } : { uri, attribute, subAttribute };
+  return subAttribute === undefined ? { uri, attribute, filter } : { uri, attribute, filter, subAttribute };
 }

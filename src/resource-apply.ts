@@ -28,6 +28,7 @@ import {
   type ValueLeniency,
 } from './resource-values.js';
 import { isObject, setOwn } from './json.js';
+import { keepShapeOnce } from './shapes.js';
 import { clip } from './text.js';
 import type { ResourceChange } from './resource-normalize.js';
 
@@ -81,6 +82,7 @@ class ValueIndex {
   constructor(private readonly attribute: AttributeDefinition, values: readonly unknown[]) {
     this.valueDefinition = attribute.type === 'complex' ? attribute.subAttributes.get('value') : attribute;
     for (const value of values) this.add(value);
+    keepShapeOnce(ValueIndex, () => new ValueIndex(attribute, []));
   }
 
   private indexKeyOf(value: unknown): string | undefined {
@@ -630,6 +632,7 @@ export function applyResourceChanges(
 ): DraftResult {
   if (!isObject(resource)) throw invalidStoredResource('the resource is not an object');
   const draft = new ChangeDraft(resource, schemas, leniency, options);
+  keepShapeOnce(ChangeDraft, () => new ChangeDraft({}, schemas, leniency, options));
   for (const change of changes) {
     try {
       draft.apply(change);

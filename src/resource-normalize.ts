@@ -17,6 +17,7 @@ import { keyedIdentity, type AttributeDefinition } from './resource-schema.js';
 import { readComplex, readItem, readList, readSingle, type ValueLeniency } from './resource-values.js';
 import type { PathResolution } from './resource-path.js';
 import { describe, isObject, rejectPrototypeKey } from './json.js';
+import { keepShapeOnce } from './shapes.js';
 import { clip } from './text.js';
 import type { PatchOpName } from './types.js';
 import type { CheckedOperation } from './validate.js';
@@ -186,6 +187,7 @@ function checkIdentities(attribute: AttributeDefinition, values: readonly unknow
  */
 export function normalizeResourceOperations(operations: readonly CheckedOperation<ResourceTarget>[], context: NormalizeContext): ResourceChange[] {
   const normalizer = new Normalizer(context);
+  keepShapeOnce(Normalizer, () => new Normalizer(context));
   for (const operation of operations) {
     try {
       normalizer.operation(operation);

@@ -31,6 +31,7 @@ import { resolveOptions, type PatchOptions, type ResolvedOptions } from './optio
 import type { Filter } from './path.js';
 import type { ChangeSummary, ChangedAttribute } from './apply.js';
 import type { GroupMember } from './types.js';
+import { keepShapeOnce } from './shapes.js';
 import { clip } from './text.js';
 
 /** A stored member with its place in the group's order. */
@@ -180,6 +181,18 @@ class MemberLedger {
 
 /** Member ids compare case-exactly, in filters as in identity. */
 const MATCH_OPTIONS: MatchOptions = { isCaseExact: (attribute) => attribute.name === 'value' };
+
+/** The store of the sample `StorePatch` that keeps its map (see shapes.ts): it is never called. */
+const NO_STORE: MemberStore = {
+  membersByValue: () => Promise.resolve([]),
+  scanMembers: () => Promise.resolve([]),
+  insertMembers: () => Promise.resolve([]),
+  deleteMembers: () => Promise.resolve([]),
+  deleteMembersExcept: () => Promise.resolve([]),
+  updateMembers: () => Promise.resolve([]),
+  nextPositions: () => Promise.resolve([]),
+  countMembers: () => Promise.resolve(0),
+};
 
 /** One request's changes against one group, through a store. */
 class StorePatch {
@@ -431,6 +444,7 @@ export async function applyGroupChangesToStore(
     throw new TypeError('applyGroupChangesToStore compares member values case-exactly; memberValueCaseExact: false is not supported');
   }
   const patch = new StorePatch(store, group, options);
+  keepShapeOnce(StorePatch, () => new StorePatch(NO_STORE, { displayName: '', externalId: null }, {}));
   for (const change of changes) {
     try {
       await patch.apply(change);

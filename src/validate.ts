@@ -36,29 +36,37 @@ export interface CheckedOperation<T = GroupTarget> {
 
 const PATCH_OP_SCHEMA_LOWER = PATCH_OP_SCHEMA.toLowerCase();
 
+/** A member of a JSON object as it was sent: its key in the sender's spelling, and its value. */
+interface Found {
+  readonly key: string;
+  readonly value: unknown;
+}
+
 /**
  * Reads the members of `object` named (case-insensitively) in `names`, rejecting a name given
- * twice in different spellings. Attribute names are case-insensitive (RFC 7643 §2.1).
+ * twice in different spellings. Attribute names are case-insensitive (RFC 7643 §2.1). The result
+ * is indexed like `names` (an array, not an object grown key by key, so that no per-request map
+ * is made: see shapes.ts).
  */
-function readMembers<K extends string>(
-  object: Readonly<Record<string, unknown>>,
-  names: readonly K[],
-  label: string,
-): Partial<Record<K, { readonly key: string; readonly value: unknown }>> {
-  const found: Partial<Record<K, { key: string; value: unknown }>> = {};
+function readMembers(object: Readonly<Record<string, unknown>>, names: readonly string[], label: string): (Found | undefined)[] {
+  const found = new Array<Found | undefined>(names.length).fill(undefined);
   for (const key of Object.keys(object)) {
     rejectPrototypeKey(key, label, 'invalidSyntax');
     const lower = key.toLowerCase();
-    const name = names.find((n) => n.toLowerCase() === lower);
-    if (name === undefined) continue;
-    const seen = found[name];
+    const at = names.indexOf(lower);
+    if (at < 0) continue;
+    const seen = found[at];
     if (seen !== undefined) {
       throw badRequest('invalidSyntax', `${label}: '${clip(seen.key)}' and '${clip(key)}' name the same member`);
     }
-    found[name] = { key, value: object[key] };
+    found[at] = { key, value: object[key] };
   }
   return found;
 }
+
+/** The members of an operation and of a request body, lower-cased. */
+const OPERATION_MEMBERS = ['op', 'path', 'value'];
+const BODY_MEMBERS = ['schemas', 'operations'];
 
 function checkSchemas(schemas: unknown): readonly string[] {
   if (
@@ -90,14 +98,14 @@ function checkOperation<T>(raw: unknown, index: number, options: ResolvedOptions
   if (!isObject(raw)) {
     throw badRequest('invalidSyntax', `${label}: an operation must be an object, got ${describe(raw)}`);
   }
-  const fields = readMembers(raw, ['op', 'path', 'value'] as const, label);
-  const op = checkOp(fields.op?.value, label);
-  const rawPath = fields.path?.value;
+  const [opField, pathField, valueField] = readMembers(raw, OPERATION_MEMBERS, label);
+  const op = checkOp(opField?.value, label);
+  const rawPath = pathField?.value;
   // A null path is the same as none: RFC 7643 §2.5 treats null as unassigned.
   if (rawPath !== undefined && rawPath !== null && typeof rawPath !== 'string') {
     throw badRequest('invalidPath', `${label}.path: must be a string, got ${describe(rawPath)}`);
   }
-  const hasValue = fields.value !== undefined;
+  const hasValue = valueField !== undefined;
   if ((op === 'add' || op === 'replace') && !hasValue) {
     throw badRequest('invalidValue', `${label}: '${op}' requires a value`);
   }
@@ -105,7 +113,7 @@ function checkOperation<T>(raw: unknown, index: number, options: ResolvedOptions
     if (op === 'remove') {
       throw badRequest('noTarget', `${label}: 'remove' requires a path`);
     }
-    return { index, op, hasValue, value: fields.value?.value };
+    return { index, op, hasValue, value: valueField?.value };
   }
   const pathLabel = `${label}.path`;
   let parsed: ParsedPath;
@@ -120,7 +128,7 @@ function checkOperation<T>(raw: unknown, index: number, options: ResolvedOptions
     throw badRequest(error.scimType ?? 'invalidPath', `${pathLabel}: ${error.detail}`);
   }
   const target = resolve(parsed, pathLabel);
-  return { index, op, path: rawPath, target, hasValue, value: fields.value?.value };
+  return { index, op, path: rawPath, target, hasValue, value: valueField?.value };
 }
 
 /**
@@ -146,10 +154,10 @@ export function checkOperations<T = GroupTarget>(
   if (!isObject(body)) {
     throw badRequest('invalidSyntax', `request body must be a PatchOp JSON object, got ${describe(body)}`);
   }
-  const fields = readMembers(body, ['schemas', 'Operations'] as const, 'request body');
+  const [schemasField, operationsField] = readMembers(body, BODY_MEMBERS, 'request body');
   // Both seeds mark `schemas` optional: a body without it is read as a PatchOp.
-  const schemas = fields.schemas === undefined ? [PATCH_OP_SCHEMA] : checkSchemas(fields.schemas.value);
-  const list = fields.Operations?.value;
+  const schemas = schemasField === undefined ? [PATCH_OP_SCHEMA] : checkSchemas(schemasField.value);
+  const list = operationsField?.value;
   if (!Array.isArray(list)) {
     throw badRequest('invalidSyntax', `Operations: must be an array of operations, got ${describe(list)}`);
   }
