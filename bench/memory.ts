@@ -1,12 +1,12 @@
 /**
- * Memory of one S2 patch (add 1,000 new members) on a large group, in a process of its own.
+ * Memory of one patch (S2 by default: add 1,000 new members) on a large group, in a process of its own.
  *
- *   node --expose-gc --import tsx bench/memory.ts <library|baseline> <size>
+ *   node --expose-gc --import tsx bench/memory.ts <library|baseline> <size> [scenario]
  *
  * - group alone: heap used after a GC with the group built, minus before it was built.
  * - peak RSS growth: Linux's peak RSS (VmHWM) is reset just before the patch
  *   (echo 5 > /proc/self/clear_refs), so VmHWM after it minus VmRSS before it is how much the
- *   process grew while patching.
+ *   process grew while patching. Elsewhere (no /proc) it is not reported.
  * - heap allocated: heap used right after the patch minus just before, garbage included. It is
  *   everything the patch allocated only when no GC ran in between: run.ts runs this script a
  *   second time with --max-semi-space-size large for that number, and reports the GCs counted.
@@ -19,7 +19,7 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { BASELINES } from './baseline.js';
 import { LIBRARY_OPTIONS } from './options.js';
 import { applyGroupPatch, type Group } from '../src/index.js';
-import { buildGroup, checkResult, scenarioById } from './scenarios.js';
+import { buildGroup, checkResult, scenarioById, type ScenarioId } from './scenarios.js';
 
 export interface MemoryReport {
   readonly implementation: string;
@@ -46,7 +46,13 @@ const heapUsed = (): number => process.memoryUsage().heapUsed;
 
 /** A field of /proc/self/status, in bytes. */
 function procStatus(field: 'VmRSS' | 'VmHWM'): number | undefined {
-  const match = new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status);
   return match === null ? undefined : Number(match[1]) * 1024;
 }
 
@@ -59,12 +65,12 @@ function resetPeakRss(): boolean {
   }
 }
 
-export async function measure(implementation: 'library' | 'baseline', size: number): Promise<MemoryReport> {
-  const scenario = scenarioById('S2');
+export async function measure(implementation: 'library' | 'baseline', size: number, scenarioId: ScenarioId = 'S2'): Promise<MemoryReport> {
+  const scenario = scenarioById(scenarioId);
   const apply = (group: Group, body: unknown): Group =>
     implementation === 'library'
       ? applyGroupPatch(group, body, LIBRARY_OPTIONS)
-      : BASELINES.S2(group, body as Parameters<(typeof BASELINES)['S2']>[1]);
+      : BASELINES[scenario.id](group, body as Parameters<(typeof BASELINES)['S2']>[1]);
 
   gc();
   const beforeGroup = heapUsed();
@@ -111,7 +117,7 @@ export async function measure(implementation: 'library' | 'baseline', size: numb
 
 const implementation = process.argv[2] === 'baseline' ? 'baseline' : 'library';
 const size = Number(process.argv[3] ?? 1_000_000);
-measure(implementation, size).then(
+measure(implementation, size, scenarioById(process.argv[4] ?? 'S2').id).then(
   (report) => {
     if (process.send !== undefined) process.send(report);
     else console.log(JSON.stringify(report, null, 2));

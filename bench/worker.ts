@@ -2,24 +2,28 @@
  * Measures one cell (implementation × scenario × size) in its own process, so the runner can kill
  * it when the first call overruns the budget (a synchronous call cannot be interrupted otherwise).
  *
- *   1. build the group and the request, prepare the first call's input; say 'ready'
- *   2. time the first (cold) call; say 'first'
+ *   1. build the stored resource and the request, prepare the first call's input, run a full GC;
+ *      say 'ready'
+ *   2. time the first call (nothing compiled yet, a heap just collected); say 'first'
  *   3. check its result once (untimed): wrong → say 'wrong' and stop
- *   4. warm up, then time samples of `batch` calls each; say 'result' with the median per call
+ *   4. warm: warm up, then time samples of `batch` calls in a row each
+ *   5. after a full GC: time `afterGcCalls` calls one by one, each right after `gc()`; the code is
+ *      compiled by then, the heap is not warm: the state of a server that did other work since
+ *      its last PATCH
+ *   6. say 'result'
  *
- * Inputs of a sample are prepared before its clock starts, so copies are never timed. GC is left
- * to V8 while timing, as in a server: garbage an implementation makes is collected on its clock.
- * (A forced full GC before each sample was tried and rejected: the call right after one runs up
- * to 3× slower while V8 sweeps and regrows the young generation, which measures the GC, not the
- * patch.) One forced GC runs before the first call and one before the warm-up (node --expose-gc).
+ * Inputs are prepared before the clock starts, so copies are never timed. GC is left to V8 while
+ * timing warm samples, as in a server: garbage an implementation makes is collected on its clock.
  *
  * Run by run.ts: node --expose-gc --import tsx bench/worker.ts '<CellTask JSON>'
  */
 import { implementationById, type Prepared } from './implementations.js';
-import type { CellTask, WorkerMessage } from './protocol.js';
+import type { CellTask, Spread, WorkerMessage } from './protocol.js';
 import { buildCase, checkResult, memberValue, ORIGINAL_NAME, scenarioById } from './scenarios.js';
 import type { Group } from '../src/index.js';
 import { median } from './stats.js';
+import { userImplementationById } from './user-implementations.js';
+import { buildUserCase } from './user-scenarios.js';
 
 /** Shortest a sample should be, so the clock's resolution and overhead do not matter. */
 const MIN_SAMPLE_MS = 2;
@@ -47,12 +51,12 @@ const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - st
 /** Keeps the last result of a sample reachable until the sample is timed. */
 let _sink: unknown;
 
-async function callOnce(prepared: Prepared, input: unknown): Promise<unknown> {
+async function callOnce(prepared: Omit<Prepared, 'view'>, input: unknown): Promise<unknown> {
   return prepared.async ? await prepared.call(input) : prepared.call(input);
 }
 
 /** Times one sample of `batch` calls; returns ms per call. */
-async function sample(prepared: Prepared, batch: number): Promise<number> {
+async function sample(prepared: Omit<Prepared, 'view'>, batch: number): Promise<number> {
   const shared = prepared.freshInputPerCall ? undefined : prepared.prepare();
   const inputs = new Array<unknown>(batch);
   for (let k = 0; k < batch; k++) inputs[k] = shared ?? prepared.prepare();
@@ -81,10 +85,53 @@ function storedGroupProblem(group: Group, size: number): string | undefined {
   return undefined;
 }
 
-async function main(): Promise<void> {
-  const task = JSON.parse(process.argv[2] ?? '') as CellTask;
+/** An implementation set up on one case, with the check of its result. */
+interface Cell {
+  readonly prepared: Omit<Prepared, 'view'>;
+  readonly check: (result: unknown) => string | undefined;
+}
+
+function setUp(task: CellTask): Cell {
+  if (task.scenario.startsWith('U')) {
+    const userCase = buildUserCase(task.scenario, task.size);
+    const prepared = userImplementationById(task.implementation).setup(userCase);
+    return { prepared, check: (result) => userCase.check(prepared.view(result)) };
+  }
   const benchCase = buildCase(scenarioById(task.scenario), task.size);
   const prepared = implementationById(task.implementation).setup(benchCase);
+  return {
+    prepared,
+    check: (result) => checkResult(prepared.view(result), benchCase.expected) ?? storedGroupProblem(benchCase.group, task.size),
+  };
+}
+
+const spreadOf = (times: readonly number[]): Spread => ({
+  medianMs: median(times),
+  minMs: Math.min(...times),
+  maxMs: Math.max(...times),
+  samples: times.length,
+});
+
+/** After this long, the calls after a full GC stop at three (a slow peer, 1,000,000 members). */
+const AFTER_GC_BUDGET_MS = 5000;
+
+/** Times calls one by one, each right after a full GC, with its input prepared before the GC. */
+async function afterGc(prepared: Omit<Prepared, 'view'>, calls: number): Promise<number[]> {
+  const times: number[] = [];
+  const started = process.hrtime.bigint();
+  for (let k = 0; k < calls && (k < 3 || elapsedMs(started) < AFTER_GC_BUDGET_MS); k++) {
+    const input = prepared.prepare();
+    gc();
+    const start = process.hrtime.bigint();
+    _sink = await callOnce(prepared, input);
+    times.push(elapsedMs(start));
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? '') as CellTask;
+  const { prepared, check } = setUp(task);
 
   const firstInput = prepared.prepare();
   gc();
@@ -101,8 +148,7 @@ async function main(): Promise<void> {
   const firstMs = elapsedMs(start);
   await send({ type: 'first', ms: firstMs });
 
-  const problem =
-    checkResult(prepared.view(result), benchCase.expected) ?? storedGroupProblem(benchCase.group, task.size);
+  const problem = check(result);
   if (problem !== undefined) {
     await send({ type: 'wrong', detail: problem });
     return;
@@ -131,16 +177,9 @@ async function main(): Promise<void> {
   const samples = clamp(Math.round(task.targetMs / (estimate * batch)), task.minSamples, task.maxSamples);
   const times: number[] = [];
   for (let s = 0; s < samples; s++) times.push(await sample(prepared, batch));
+  const coldTimes = await afterGc(prepared, task.afterGcCalls);
 
-  await send({
-    type: 'result',
-    medianMs: median(times),
-    minMs: Math.min(...times),
-    maxMs: Math.max(...times),
-    samples,
-    batch,
-    firstMs,
-  });
+  await send({ type: 'result', warm: spreadOf(times), batch, afterGc: spreadOf(coldTimes), firstMs });
 }
 
 main().then(
