@@ -19,7 +19,7 @@ import type { AttributePath } from './path.js';
 import { schemaByUrn, type ResourceSchemas } from './resource-path.js';
 import { keyedIdentity, type AttributeDefinition, type CompiledSchema } from './resource-schema.js';
 import { sameJson } from './resource-values.js';
-import { isObject, setOwn } from './json.js';
+import { identityKey, isObject, setOwn } from './json.js';
 import { clip } from './text.js';
 
 /** What a draft produced: the resource, its summary, and the outcome of each keyed list it built. */
@@ -95,7 +95,6 @@ export interface DraftSettings {
   readonly checkStoredLists?: boolean;
 }
 
-const identityKey = (value: string): string => value;
 const lowerCaseKey = (value: string): string => value.toLowerCase();
 
 /**

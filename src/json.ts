@@ -48,3 +48,6 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 export function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The identity key of a value compared case-exactly: the value itself (one function, so lists can tell it from others). */
+export const identityKey = (value: string): string => value;

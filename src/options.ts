@@ -1,6 +1,7 @@
 /**
  * The options every entry point takes, and their defaults.
  */
+import { identityKey } from './json.js';
 
 /**
  * How a host treats `externalId` (RFC 7643 §2.2 mutability):
@@ -113,10 +114,9 @@ function definedLimits(limits: PatchLimits | undefined): PatchLimits {
   return result;
 }
 
-const identity = (value: string): string => value;
 const lowerCase = (value: string): string => value.toLowerCase();
 
 /** The identity key of a member `value` under the options' case rule. */
 export function memberKeyFunction(options: ResolvedOptions): (value: string) => string {
-  return options.memberValueCaseExact ? identity : lowerCase;
+  return options.memberValueCaseExact ? identityKey : lowerCase;
 }

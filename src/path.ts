@@ -467,6 +467,30 @@ export function parseFilter(filter: string, limits: ParseLimits = {}): Filter {
  * @see RFC 7644 §3.5.2
  */
 export function parsePath(path: string, limits: ParseLimits = {}): ParsedPath {
+  return parseValueEqPath(path, limits) ?? parseAnyPath(path, limits);
+}
+
+/**
+ * `attr[value eq "…"]` and `attr[value eq "…"].sub`, spelled exactly so, with a string that needs
+ * no decoding: the path of a member removed or updated by id (1,000 of them in one Entra or Okta
+ * request). One regular expression reads it, where the parser would make a tokenizer, a parser
+ * and a dozen calls; the result is the parser's, which test/path.test.ts checks on generated
+ * paths. Anything else, or a path over the limits, is left to the parser (undefined).
+ */
+// eslint-disable-next-line no-control-regex -- raw text of a JSON string holds no control character (RFC 8259 §7)
+const VALUE_EQ_PATH = /^([A-Za-z$][\w-]*)\[value eq "([^"\\\u0000-\u001f]*)"\](?:\.([A-Za-z$][\w-]*))?$/;
+
+export function parseValueEqPath(path: string, limits: ParseLimits): ParsedPath | undefined {
+  if (path.length > (limits.maxLength ?? DEFAULT_MAX_LENGTH) || maxDepthOf(limits) < 1) return undefined;
+  const match = VALUE_EQ_PATH.exec(path);
+  if (match === null) return undefined;
+  const [, attribute, value, subAttribute] = match as unknown as [string, string, string, string | undefined];
+  const filter: Filter = { kind: 'compare', attribute: { name: 'value' }, operator: 'eq', value };
+  return subAttribute === undefined ? { attribute, filter } : { attribute, filter, subAttribute };
+}
+
+/** `parsePath` through the tokenizer and the parser, for every path. */
+export function parseAnyPath(path: string, limits: ParseLimits = {}): ParsedPath {
   const pathError = (message: string): ScimError =>
     badRequest('invalidPath', `invalid path '${clip(path)}': ${message}`);
   const filterError = (message: string): ScimError =>

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseAnyPath, parseValueEqPath } from '../src/path.js';
 import { applyGroupPatch, parseFilter, parsePath, ScimError, type Filter, type ParsedPath } from '../src/index.js';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -346,5 +348,50 @@ describe('Group paths that name a schema URN', () => {
   it('applies a filter path behind the Group URN', () => {
     const result = applyGroupPatch(group, { Operations: [{ op: 'remove', path: `${GROUP}:members[value eq "x"]` }] });
     expect(result.members).toEqual([]);
+  });
+});
+
+describe('parsePath: the fast path for attr[value eq "…"] gives what the parser gives', () => {
+  const name = fc.stringMatching(/^[A-Za-z$][\w$-]{0,8}$/);
+  // Strings with quotes, backslashes, control characters, non-ASCII and lone surrogates: the fast
+  // path must take only what needs no decoding and leave the rest to the parser.
+  const literal = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '"', '\\', '\n', '\u0001', 'é', '\ud800', '.', ']', '[') , maxLength: 12 });
+  const outcome = (run: () => ParsedPath): unknown => {
+    try {
+      return { ok: run() };
+    } catch (error) {
+      return { error: error instanceof ScimError ? `${error.scimType ?? ''} ${error.detail}` : String(error) };
+    }
+  };
+
+  it('on generated paths, spellings and limits', () => {
+    fc.assert(
+      fc.property(
+        name,
+        fc.constantFrom('value', 'Value', 'display'),
+        fc.constantFrom('eq', 'EQ', 'ne'),
+        literal,
+        fc.option(name, { nil: undefined }),
+        fc.constantFrom('', ' '),
+        fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+        (attribute, key, operator, text, sub, space, maxLength, maxDepth) => {
+          const path = `${attribute}[${key} ${operator}${space} ${JSON.stringify(text).slice(0, -1)}${text.length % 3 === 0 ? '\\"' : ''}"]${sub === undefined ? '' : `.${sub}`}`;
+          const limits = { ...(maxLength === undefined ? {} : { maxLength }), ...(maxDepth === undefined ? {} : { maxDepth }) };
+          expect(outcome(() => parsePath(path, limits))).toStrictEqual(outcome(() => parseAnyPath(path, limits)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('is taken for the paths clients send, with the result of the parser', () => {
+    for (const path of ['members[value eq "2819c223-7f76-453a-919d-413861904646"]', 'members[value eq "user-1"].display', 'emails[value eq "bjensen@example.com"].primary']) {
+      expect(parseValueEqPath(path, {})).toBeDefined();
+      expect(parseValueEqPath(path, {})).toStrictEqual(parseAnyPath(path));
+    }
+    for (const path of ['members[Value eq "x"]', 'members[value EQ "x"]', 'members[value eq "a\\"b"]', 'members[value eq "x" or value eq "y"]', 'urn:ietf:params:scim:schemas:core:2.0:Group:members[value eq "x"]']) {
+      expect(parseValueEqPath(path, {})).toBeUndefined();
+    }
   });
 });
