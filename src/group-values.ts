@@ -96,7 +96,12 @@ export function readMember(raw: unknown, label: string, index?: number): GroupMe
   let display: string | null | undefined;
   let type: string | null | undefined;
   let ref: string | null | undefined;
-  for (const key of Object.keys(raw)) {
+  const keys = Object.keys(raw);
+  // An index loop rather than for-of: 100,000 members in a request's first call run it before
+  // V8 has compiled it, where an iterator costs several calls per key.
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
     // Keys spelled as the schema spells them (what every client sends) skip the case folding.
     let name: string = key;
     if (key !== 'value' && key !== 'display' && key !== 'type' && key !== '$ref') {

@@ -534,13 +534,14 @@ export class KeyedList {
     const checkAppended = appended.size > 0;
     const checkPatched = patched.size > 0;
     const seen = checkAll ? new Set<string>() : undefined;
-    /** Appended slots already put in place by the stored member they re-add. */
-    if (!checkPatched && pendingUpdate === undefined && seen === undefined && !cleared) {
-      // The two commonest requests get a pass of their own: a small loop is compiled sooner, so
-      // a first request (or one after V8 dropped its code) spends less time interpreted.
+    if (!checkPatched && pendingUpdate === undefined && seen === undefined) {
+      // The commonest requests get a pass of their own: a small loop is compiled sooner, so a
+      // first request (or one after V8 dropped its code) spends less time interpreted.
+      if (cleared) return this.replacementPass();
       if (!checkAppended) return this.removalPass();
       if (!checkRemoved) return this.additionPass();
     }
+    /** Appended slots already put in place by the stored member they re-add. */
     const placed = new Uint8Array(checkAppended ? appendedMembers.length : 0);
     const filter = checkAppended ? this.appendedFilter() : undefined;
     for (let i = 0; i < base.length; i++) {
@@ -616,6 +617,46 @@ export class KeyedList {
       else members.push(stored);
     }
     return { changed: removedMembers.length > 0, members, added: [], removed: removedMembers, updated: [], updatedFrom: [] };
+  }
+
+  /**
+   * `finish` after a replace of the whole list: each stored value is either in the new list (it
+   * keeps its place, with the new content) or removed.
+   */
+  private replacementPass(): KeyedOutcome {
+    const { base, appendedMembers } = this;
+    const { shape } = this.settings;
+    const members: KeyedItem[] = [];
+    const removedMembers: KeyedItem[] = [];
+    const updated: KeyedItem[] = [];
+    const updatedFrom: KeyedItem[] = [];
+    const placed = new Uint8Array(appendedMembers.length);
+    const filter = this.appendedFilter();
+    for (let i = 0; i < base.length; i++) {
+      const stored = base[i] as KeyedItem;
+      const slot = this.slotOf(this.keyAt(stored, i), i, filter);
+      if (slot === undefined) {
+        removedMembers.push(stored);
+        continue;
+      }
+      if (placed[slot] === 1) throw this.repeatedValue(i, stored);
+      placed[slot] = 1;
+      const kept = appendedMembers[slot] as KeyedItem;
+      members.push(kept);
+      if (!shape.same(kept, stored)) {
+        updated.push(kept);
+        updatedFrom.push(stored);
+      }
+    }
+    const added: KeyedItem[] = [];
+    for (let slot = 0; slot < appendedMembers.length; slot++) {
+      const member = appendedMembers[slot];
+      if (member === undefined || placed[slot] === 1) continue;
+      added.push(member);
+      members.push(member);
+    }
+    const changed = added.length > 0 || removedMembers.length > 0 || updated.length > 0;
+    return { changed, members, added, removed: removedMembers, updated, updatedFrom };
   }
 
   /**
