@@ -13,7 +13,7 @@
 import type { AttributePath, CompareFilter, CompareOperator, Filter } from './path.js';
 import { assertNever } from './never.js';
 import { instantOf } from './datetime.js';
-import { setOwn } from './json.js';
+import { isObject, setOwn } from './json.js';
 
 /**
  * The data types of RFC 7643 §2.3, spelled as an attribute definition's `type` (RFC 7643 §7).
@@ -55,7 +55,7 @@ export interface MatchOptions {
 
 /** Reads an own property by case-insensitive name; never looks at the prototype chain. */
 export function getOwnAttribute(resource: unknown, name: string): unknown {
-  if (!isRecord(resource)) return undefined;
+  if (!isObject(resource)) return undefined;
   const key = ownKeyOf(resource, name);
   return key === undefined ? undefined : resource[key];
 }
@@ -63,8 +63,16 @@ export function getOwnAttribute(resource: unknown, name: string): unknown {
 /** The own key of `object` that spells `name` case-insensitively, preferring the exact spelling. */
 export function ownKeyOf(object: Readonly<Record<string, unknown>>, name: string): string | undefined {
   if (Object.hasOwn(object, name)) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(object).find((key) => key.toLowerCase() === lower);
+  let lower: string | undefined;
+  // `for…in` with an own-key check visits the own keys in Object.keys order without making an
+  // array; inherited enumerable keys (a polluted prototype) are skipped. Lower-casing never
+  // shortens a string, so a key longer than `name` cannot spell it.
+  for (const key in object) {
+    if (key.length > name.length || !Object.hasOwn(object, key)) continue;
+    lower ??= name.toLowerCase();
+    if (key.toLowerCase() === lower) return key;
+  }
+  return undefined;
 }
 
 /**
@@ -75,24 +83,6 @@ export function writeKey(object: Record<string, unknown>, name: string, value: u
   const key = ownKeyOf(object, name);
   if (key !== undefined && key !== name) Reflect.deleteProperty(object, key);
   setOwn(object, name, value);
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function resolveAttribute(resource: unknown, attribute: AttributePath): unknown {
-  let holder = resource;
-  if (attribute.uri !== undefined) {
-    // An extension attribute lives under its schema URN; a core one at the top level.
-    const extension = getOwnAttribute(resource, attribute.uri);
-    if (isRecord(extension)) holder = extension;
-  }
-  const value = getOwnAttribute(holder, attribute.name);
-  const sub = attribute.subAttribute;
-  if (sub === undefined) return value;
-  if (Array.isArray(value)) return value.map((item: unknown) => getOwnAttribute(item, sub));
-  return getOwnAttribute(value, sub);
 }
 
 /**
@@ -137,110 +127,131 @@ function holds(operator: CompareOperator, a: Literal, b: Literal): boolean {
   }
 }
 
-/**
- * One value against the literal, for every operator but `ne` (the negation of `eq`). Values of
- * different JSON types never match; a dateTime that is not one equals nothing and is in no order.
- */
-function compareOne(
-  actual: unknown,
-  operator: CompareOperator,
-  expected: Literal,
-  type: AttributeType | undefined,
-  caseExact: boolean,
-): boolean {
-  if (typeof actual !== typeof expected) return false;
-  let a = actual as Literal;
-  let b = expected;
-  if (typeof a === 'string' && typeof b === 'string') {
-    if (type === 'dateTime' && operator !== 'co' && operator !== 'sw' && operator !== 'ew') {
-      const x = instantOf(a);
-      const y = instantOf(b);
-      if (x === undefined || y === undefined) return false;
-      a = x;
-      b = y;
-    } else if (!caseExact) {
-      a = a.toLowerCase();
-      b = b.toLowerCase();
-    }
-  }
-  return holds(operator, a, b);
-}
-
 /** `meta.created` and `meta.lastModified` are dateTimes on every resource (RFC 7643 §3.1). */
 function builtInType(attribute: AttributePath): AttributeType | undefined {
   const sub = attribute.subAttribute;
   return sub !== undefined && /^meta\.(created|lastModified)$/i.test(`${attribute.name}.${sub}`) ? 'dateTime' : undefined;
 }
 
-function matchesCompare(resource: unknown, filter: CompareFilter, options: MatchOptions, path: AttributePath): boolean {
-  const actual = resolveAttribute(resource, filter.attribute);
-  const expected = filter.value;
-  const negate = filter.operator === 'ne';
-  // RFC 7643 §2.5: `eq null` asks whether the attribute is unassigned, `ne null` whether it is not.
-  if (expected === null) return isPresent(actual) === negate;
-  const type = options.attributeType?.(path) ?? builtInType(path);
-  const caseExact =
-    options.isCaseExact === undefined ? type === 'reference' || type === 'binary' : options.isCaseExact(path);
-  const operator = negate ? 'eq' : filter.operator;
-  if (!Array.isArray(actual)) return compareValue(actual, operator, expected, type, caseExact, negate) ?? negate;
-  // Any value may match, `ne` included: each item of a multi-valued attribute (two levels of
-  // arrays, as `emails.value` resolves on a multi-valued sub-attribute).
-  let assigned = false;
-  for (const item of actual.flat() as unknown[]) {
-    const passed = compareValue(item, operator, expected, type, caseExact, negate);
-    if (passed === true) return true;
-    assigned ||= passed === false;
-  }
-  // An attribute without a value equals nothing, so it is `ne` every literal.
-  return negate && !assigned;
+/** A filter made into a test of one resource. */
+type Test = (resource: unknown) => boolean;
+
+const lowerCase = (text: string): string => text.toLowerCase();
+
+/**
+ * One value against the literal, for every operator but `ne` (the negation of `eq`), or
+ * `undefined` when it is no value (a complex value by its `value`, RFC 7644 §3.4.2.2's `emails co
+ * "example.com"`). Values of different JSON types never match; a dateTime that is not one equals
+ * nothing and is in no order. The literal is read once, when the test is made.
+ */
+function valueTest(operator: CompareOperator, expected: Literal, negate: boolean, type: AttributeType | undefined, caseExact: boolean): (item: unknown) => boolean | undefined {
+  // How both strings are read: as instants (dateTimes), lower-cased (not caseExact), or as they are.
+  const fold =
+    typeof expected !== 'string' ? undefined : type === 'dateTime' && operator !== 'co' && operator !== 'sw' && operator !== 'ew' ? instantOf : caseExact ? undefined : lowerCase;
+  const literal = fold === undefined ? expected : fold(expected as string);
+  return (item) => {
+    const actual = isObject(item) ? getOwnAttribute(item, 'value') : item;
+    if (actual === undefined || actual === null || Array.isArray(actual)) return undefined;
+    if (typeof actual !== typeof expected) return negate;
+    const folded = fold === undefined ? (actual as Literal) : fold(actual as string);
+    return (folded !== undefined && literal !== undefined && holds(operator, folded, literal)) !== negate;
+  };
+}
+
+/** Reads an attribute of a resource: at the top level, or under its schema URN for an extension. */
+function attributeReader({ uri, name, subAttribute: sub }: AttributePath): (resource: unknown) => unknown {
+  return (resource) => {
+    let holder = resource;
+    if (uri !== undefined) {
+      // An extension attribute lives under its schema URN; a core one at the top level.
+      const extension = getOwnAttribute(resource, uri);
+      if (isObject(extension)) holder = extension;
+    }
+    const value = getOwnAttribute(holder, name);
+    if (sub === undefined) return value;
+    if (Array.isArray(value)) return value.map((item: unknown) => getOwnAttribute(item, sub));
+    return getOwnAttribute(value, sub);
+  };
 }
 
 /**
- * One value of an attribute against the literal (a complex value by its `value`, RFC 7644
- * §3.4.2.2's `emails co "example.com"`), or `undefined` when it is no value.
+ * `attr op value`. The attribute's type and case-exactness depend on its path alone: they are
+ * asked of `options` when the test first compares a value, and kept for every later resource.
  */
-function compareValue(
-  item: unknown,
-  operator: CompareOperator,
-  expected: Literal,
-  type: AttributeType | undefined,
-  caseExact: boolean,
-  negate: boolean,
-): boolean | undefined {
-  const value = isRecord(item) ? getOwnAttribute(item, 'value') : item;
-  if (value === undefined || value === null || Array.isArray(value)) return undefined;
-  return compareOne(value, operator, expected, type, caseExact) !== negate;
+function compareTest(filter: CompareFilter, options: MatchOptions, path: AttributePath): Test {
+  const read = attributeReader(filter.attribute);
+  const expected = filter.value;
+  const negate = filter.operator === 'ne';
+  // RFC 7643 §2.5: `eq null` asks whether the attribute is unassigned, `ne null` whether it is not.
+  if (expected === null) return (resource) => isPresent(read(resource)) === negate;
+  let test: ((item: unknown) => boolean | undefined) | undefined;
+  return (resource) => {
+    const actual = read(resource);
+    if (test === undefined) {
+      const type = options.attributeType?.(path) ?? builtInType(path);
+      const caseExact = options.isCaseExact === undefined ? type === 'reference' || type === 'binary' : options.isCaseExact(path);
+      test = valueTest(negate ? 'eq' : filter.operator, expected, negate, type, caseExact);
+    }
+    if (!Array.isArray(actual)) return test(actual) ?? negate;
+    // Any value may match, `ne` included: each item of a multi-valued attribute (two levels of
+    // arrays, as `emails.value` resolves on a multi-valued sub-attribute).
+    let assigned = false;
+    for (const item of actual.flat() as unknown[]) {
+      const passed = test(item);
+      if (passed === true) return true;
+      assigned ||= passed === false;
+    }
+    // An attribute without a value equals nothing, so it is `ne` every literal.
+    return negate && !assigned;
+  };
 }
 
 /** The full path of an attribute named inside `parent[...]`. */
 function withinParent(parent: AttributePath | undefined, attribute: AttributePath): AttributePath {
-  return parent === undefined || attribute.uri !== undefined || attribute.subAttribute !== undefined
-    ? attribute
-    : { ...parent, subAttribute: attribute.name };
+  if (parent === undefined || attribute.uri !== undefined || attribute.subAttribute !== undefined) return attribute;
+  return { ...parent, subAttribute: attribute.name };
 }
 
-function matches(filter: Filter, resource: unknown, options: MatchOptions, parent: AttributePath | undefined): boolean {
+/**
+ * A filter made once into a test of many resources (a pass over a list), with the answers of
+ * `options` for each attribute path asked once: `filterTest(filter, options)(resource)` is
+ * `matchesFilter(filter, resource, options)`. `parent` is the attribute of an enclosing value filter.
+ */
+export function filterTest(filter: Filter, options: MatchOptions, parent?: AttributePath): Test {
+  const compile = (inner: Filter, within = parent): Test => filterTest(inner, options, within);
   switch (filter.kind) {
     case 'compare':
-      return matchesCompare(resource, filter, options, withinParent(parent, filter.attribute));
-    case 'present':
-      return isPresent(resolveAttribute(resource, filter.attribute));
+      return compareTest(filter, options, withinParent(parent, filter.attribute));
+    case 'present': {
+      const read = attributeReader(filter.attribute);
+      return (resource) => isPresent(read(resource));
+    }
     case 'and':
-      return filter.filters.every((f) => matches(f, resource, options, parent));
-    case 'or':
-      return filter.filters.some((f) => matches(f, resource, options, parent));
-    case 'not':
-      return !matches(filter.filter, resource, options, parent);
+    case 'or': {
+      const tests = filter.filters.map((f) => compile(f));
+      return filter.kind === 'and' ? (resource) => tests.every((test) => test(resource)) : (resource) => tests.some((test) => test(resource));
+    }
+    case 'not': {
+      const test = compile(filter.filter);
+      return (resource) => !test(resource);
+    }
     case 'valuePath': {
-      const values = resolveAttribute(resource, filter.attribute);
-      const items: readonly unknown[] = Array.isArray(values) ? values : [values];
-      const path = withinParent(parent, filter.attribute);
-      return items.some((item) => isRecord(item) && matches(filter.filter, item, options, path));
+      const read = attributeReader(filter.attribute);
+      const test = compile(filter.filter, withinParent(parent, filter.attribute));
+      return (resource) => {
+        const values = read(resource);
+        const items: readonly unknown[] = Array.isArray(values) ? values : [values];
+        return items.some((item) => isObject(item) && test(item));
+      };
     }
     default:
       return assertNever(filter);
   }
 }
+
+const NO_OPTIONS: MatchOptions = {};
+/** The test `matchesFilter` made last: a pass calls it with one filter and options for every value. */
+let last: { readonly filter: Filter; readonly options: MatchOptions; readonly test: Test } | undefined;
 
 /**
  * Tells whether a resource (a group member, a User, a Group: any object) matches a filter, as a
@@ -269,6 +280,7 @@ function matches(filter: Filter, resource: unknown, options: MatchOptions, paren
  * ```
  * @see RFC 7644 §3.4.2.2, RFC 7643 §2.3 and §2.5
  */
-export function matchesFilter(filter: Filter, resource: unknown, options: MatchOptions = {}): boolean {
-  return matches(filter, resource, options, undefined);
+export function matchesFilter(filter: Filter, resource: unknown, options: MatchOptions = NO_OPTIONS): boolean {
+  if (last?.filter !== filter || last.options !== options) last = { filter, options, test: filterTest(filter, options) };
+  return last.test(resource);
 }

@@ -352,6 +352,39 @@ describe('matchesFilter: what the options are asked', () => {
     expect(exact).toEqual(expected);
   });
 
+  it('asks once per attribute for a pass of one filter over many values, not once per value', () => {
+    let asked = 0;
+    const options: MatchOptions = {
+      attributeType: () => {
+        asked++;
+        return 'string';
+      },
+      isCaseExact: () => {
+        asked++;
+        return false;
+      },
+    };
+    const filter = parseFilter('type eq "work" and value ew "@x.org"');
+    const values = Array.from({ length: 1000 }, (_, i) => ({ type: i % 2 === 0 ? 'work' : 'home', value: `u${String(i)}@X.org` }));
+    expect(values.filter((value) => matchesFilter(filter, value, options))).toHaveLength(500);
+    // Two attributes, two callbacks each.
+    expect(asked).toBe(4);
+  });
+
+  it('answers by the options of each call when one filter is used with several in turn', () => {
+    const filter = parseFilter('value eq "u1"');
+    const exact: MatchOptions = { isCaseExact: () => true };
+    const reference: MatchOptions = { attributeType: () => 'reference' };
+    const loose: MatchOptions = {};
+    for (let round = 0; round < 3; round++) {
+      expect(matchesFilter(filter, ann, exact)).toBe(false);
+      expect(matchesFilter(filter, ann, loose)).toBe(true);
+      expect(matchesFilter(filter, ann, reference)).toBe(false);
+      expect(matchesFilter(filter, ann)).toBe(true);
+      expect(matchesFilter(parseFilter('value eq "U1"'), ann, exact)).toBe(true);
+    }
+  });
+
   it('makes reference and binary values case-exact unless isCaseExact says otherwise (RFC 7643 §2.3.6, §2.3.7)', () => {
     const photo = { photos: [{ value: 'https://photos.example.com/Profile/1.JPG' }] };
     const filter = parseFilter('photos.value eq "https://photos.example.com/profile/1.jpg"');
