@@ -75,6 +75,12 @@ export const BASELINES: Readonly<Record<ScenarioId, Baseline>> = {
   // The list replaces the members; one Set keeps the first of any value sent twice.
   S6: (group, body) => ({ ...group, members: addMembers([], op(body, 0).value as GroupMember[]), meta: touched(group) }),
   S6r: (group, body) => ({ ...group, members: addMembers([], op(body, 0).value as GroupMember[]), meta: touched(group) }),
+
+  // Every operation sets every member's display: only the last one shows, so one pass applies it.
+  S7: (group, body) => {
+    const display = op(body, body.Operations.length - 1).value as string;
+    return { ...group, members: (group.members ?? []).map((m) => ({ ...m, display })), meta: touched(group) };
+  },
 };
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: this library, a hand-written baseline, scim-patch and scimmy side by side on
- * Group PATCH scenarios (S1–S6, S6r; 1,000 to 1,000,000 members) and User PATCH scenarios (U1–U3;
+ * Group PATCH scenarios (S1–S7, S6r; 1,000 to 1,000,000 members) and User PATCH scenarios (U1–U3;
  * 100 to 10,000 emails), then the memory one patch allocates at 1,000,000 members. Writes the
  * tables into bench/RESULTS.md (between the `bench:run` markers) and the chart bench/RESULTS.svg.
  *
@@ -562,7 +562,7 @@ function writeChart(): void {
   const svg = renderChart({
     title: 'scim-group-patch: time per PATCH request against the size of the resource',
     subtitle: `${formatMachine(describeMachine())}\nsolid: warm; dashed: after a full GC; a missing point: over the budget, wrong, or not run (peers stop at 100,000 members)`,
-    xLabel: 'members of the group (S1–S6) or emails of the user (U1–U3)',
+    xLabel: 'members of the group (S1–S7) or emails of the user (U1–U3)',
     yLabel: 'time per request',
     panels: panelsFromMeasurements(chartRows()),
   });
@@ -633,7 +633,7 @@ async function main(): Promise<void> {
 
   if (process.env.BENCH_MEMORY !== '0') {
     const size = 1_000_000;
-    const memoryScenarios = (['S2', 'S3', 'S4', 'S5', 'S6'] as const).filter((id) => SCENARIO_FILTER === undefined || SCENARIO_FILTER.includes(id));
+    const memoryScenarios = (['S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const).filter((id) => SCENARIO_FILTER === undefined || SCENARIO_FILTER.includes(id));
     const rows: string[][] = [];
     for (const id of memoryScenarios) {
       for (const implementation of ['library', 'baseline'] as const) {

@@ -32,9 +32,11 @@ export interface Expectation {
   readonly present: readonly string[];
   /** Member values that must not be in the result. */
   readonly absent: readonly string[];
+  /** The `display` every member must have, when the request sets one for all (S7). */
+  readonly everyDisplay?: string;
 }
 
-export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'S6r';
+export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4' | 'S5' | 'S6' | 'S6r' | 'S7';
 
 export interface Scenario {
   readonly id: ScenarioId;
@@ -232,6 +234,23 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'replace all members (S6 list, shuffled)',
     request: (size) => replaceAll(size, true),
   },
+  {
+    id: 'S7',
+    title: '1,000 replace members.display (every member, 1,000 times)',
+    request: (size) => {
+      const names = Array.from({ length: 1000 }, (_, k) => `Renamed ${String(k)}`);
+      return {
+        body: envelope(names.map((value) => ({ op: 'replace', path: 'members.display', value }))),
+        expected: {
+          memberCount: size,
+          displayName: ORIGINAL_NAME,
+          present: [memberValue(0), memberValue(Math.floor(size / 2)), memberValue(size - 1)],
+          absent: [],
+          everyDisplay: names[names.length - 1] as string,
+        },
+      };
+    },
+  },
 ];
 
 export function scenarioById(id: string): Scenario {
@@ -248,7 +267,7 @@ export function buildCase(scenario: Scenario, size: number): BenchCase {
 /** The parts of a patched group the check reads, whatever shape the implementation returns. */
 export interface ResultView {
   readonly displayName: unknown;
-  readonly members: readonly { readonly value?: unknown }[];
+  readonly members: readonly { readonly value?: unknown; readonly display?: unknown }[];
 }
 
 /**
@@ -269,5 +288,9 @@ export function checkResult(view: ResultView, expected: Expectation): string | u
   }
   for (const value of expected.present) if (!values.has(value)) return `member ${value} missing`;
   for (const value of expected.absent) if (values.has(value)) return `member ${value} still present`;
+  if (expected.everyDisplay !== undefined) {
+    const other = view.members.find((m) => m.display !== expected.everyDisplay);
+    if (other !== undefined) return `member ${String(other.value)} has display ${JSON.stringify(other.display)}, expected ${expected.everyDisplay}`;
+  }
   return undefined;
 }

@@ -526,7 +526,9 @@ export class KeyedList {
   finish(checkAll: boolean): KeyedOutcome {
     const { base, removed, removedAt, patched, appended, appendedMembers, cleared, pendingUpdate } = this;
     const { shape } = this.settings;
-    const members: KeyedItem[] = [];
+    // Made at its largest possible length and cut to size: no growing and copying long lists.
+    const members = new Array<KeyedItem>(base.length + appendedMembers.length);
+    let count = 0;
     const removedMembers: KeyedItem[] = [];
     const updated: KeyedItem[] = [];
     const updatedFrom: KeyedItem[] = [];
@@ -540,6 +542,9 @@ export class KeyedList {
       if (cleared) return this.replacementPass();
       if (!checkAppended) return this.removalPass();
       if (!checkRemoved) return this.additionPass();
+    }
+    if (pendingUpdate !== undefined && !checkPatched && !checkAppended && !checkRemoved && seen === undefined) {
+      return this.updatePass(pendingUpdate);
     }
     /** Appended slots already put in place by the stored member they re-add. */
     const placed = new Uint8Array(checkAppended ? appendedMembers.length : 0);
@@ -562,7 +567,7 @@ export class KeyedList {
         } else {
           // Removed and added back in one request: it stays where it was, with the new content.
           const readded = this.appendedResult(slot, pendingUpdate);
-          members.push(readded);
+          members[count++] = readded;
           if (!shape.same(readded, stored)) {
             updated.push(readded);
             updatedFrom.push(stored);
@@ -577,9 +582,9 @@ export class KeyedList {
         else shape.updateOwned(next, pendingUpdate);
       }
       if (next === undefined || next === stored || shape.same(next, stored)) {
-        members.push(stored);
+        members[count++] = stored;
       } else {
-        members.push(next);
+        members[count++] = next;
         updated.push(next);
         updatedFrom.push(stored);
       }
@@ -589,8 +594,9 @@ export class KeyedList {
       if (appendedMembers[slot] === undefined || placed[slot] === 1) continue;
       const member = this.appendedResult(slot, pendingUpdate);
       added.push(member);
-      members.push(member);
+      members[count++] = member;
     }
+    members.length = count;
     const changed = added.length > 0 || removedMembers.length > 0 || updated.length > 0;
     return { changed, members, added, removed: removedMembers, updated, updatedFrom };
   }
@@ -608,15 +614,47 @@ export class KeyedList {
   private removalPass(): KeyedOutcome {
     const { base, removed, removedAt } = this;
     const byPosition = removedAt.size > 0;
-    const members: KeyedItem[] = [];
+    // Made at the stored length and cut to size: no growing and copying 100,000-slot lists.
+    const members = new Array<KeyedItem>(base.length);
+    let kept = 0;
     const removedMembers: KeyedItem[] = [];
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as KeyedItem;
       const key = this.keyAt(stored, i);
       if (removed.has(key) || (byPosition && removedAt.has(i))) removedMembers.push(stored);
-      else members.push(stored);
+      else members[kept++] = stored;
     }
+    members.length = kept;
     return { changed: removedMembers.length > 0, members, added: [], removed: removedMembers, updated: [], updatedFrom: [] };
+  }
+
+  /**
+   * `finish` when the request only updated every value (`replace members.display`, folded): one
+   * copy per changed value, in lists made at their final length.
+   */
+  private updatePass(update: ItemUpdate): KeyedOutcome {
+    const { base } = this;
+    const { shape } = this.settings;
+    const members = new Array<KeyedItem>(base.length);
+    const updated = new Array<KeyedItem>(base.length);
+    const updatedFrom = new Array<KeyedItem>(base.length);
+    let count = 0;
+    for (let i = 0; i < base.length; i++) {
+      const stored = base[i] as KeyedItem;
+      this.keyAt(stored, i);
+      const next = shape.update(stored, update);
+      if (next === stored || shape.same(next, stored)) {
+        members[i] = stored;
+      } else {
+        members[i] = next;
+        updated[count] = next;
+        updatedFrom[count] = stored;
+        count++;
+      }
+    }
+    updated.length = count;
+    updatedFrom.length = count;
+    return { changed: count > 0, members, added: [], removed: [], updated, updatedFrom };
   }
 
   /**
@@ -626,7 +664,9 @@ export class KeyedList {
   private replacementPass(): KeyedOutcome {
     const { base, appendedMembers } = this;
     const { shape } = this.settings;
-    const members: KeyedItem[] = [];
+    // The new list is the live slots: made at that length at most, and cut to size.
+    const members = new Array<KeyedItem>(appendedMembers.length);
+    let count = 0;
     const removedMembers: KeyedItem[] = [];
     const updated: KeyedItem[] = [];
     const updatedFrom: KeyedItem[] = [];
@@ -642,7 +682,7 @@ export class KeyedList {
       if (placed[slot] === 1) throw this.repeatedValue(i, stored);
       placed[slot] = 1;
       const kept = appendedMembers[slot] as KeyedItem;
-      members.push(kept);
+      members[count++] = kept;
       if (!shape.same(kept, stored)) {
         updated.push(kept);
         updatedFrom.push(stored);
@@ -653,8 +693,9 @@ export class KeyedList {
       const member = appendedMembers[slot];
       if (member === undefined || placed[slot] === 1) continue;
       added.push(member);
-      members.push(member);
+      members[count++] = member;
     }
+    members.length = count;
     const changed = added.length > 0 || removedMembers.length > 0 || updated.length > 0;
     return { changed, members, added, removed: removedMembers, updated, updatedFrom };
   }
@@ -674,14 +715,12 @@ export class KeyedList {
       if (placed[slot] === 1) throw this.repeatedValue(i, stored);
       placed[slot] = 1;
     }
-    const members = base.slice();
     const added: KeyedItem[] = [];
     for (let slot = 0; slot < appendedMembers.length; slot++) {
       const member = appendedMembers[slot];
-      if (member === undefined || placed[slot] === 1) continue;
-      added.push(member);
-      members.push(member);
+      if (member !== undefined && placed[slot] !== 1) added.push(member);
     }
+    const members = base.concat(added);
     return { changed: added.length > 0, members, added, removed: [], updated: [], updatedFrom: [] };
   }
 }
