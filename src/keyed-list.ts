@@ -667,7 +667,8 @@ export class KeyedList {
     // The new list is the live slots: made at that length at most, and cut to size.
     const members = new Array<KeyedItem>(appendedMembers.length);
     let count = 0;
-    const removedMembers: KeyedItem[] = [];
+    const removedMembers = new Array<KeyedItem>(base.length);
+    let removedCount = 0;
     const updated: KeyedItem[] = [];
     const updatedFrom: KeyedItem[] = [];
     const placed = new Uint8Array(appendedMembers.length);
@@ -676,7 +677,7 @@ export class KeyedList {
       const stored = base[i] as KeyedItem;
       const slot = this.slotOf(this.keyAt(stored, i), i, filter);
       if (slot === undefined) {
-        removedMembers.push(stored);
+        removedMembers[removedCount++] = stored;
         continue;
       }
       if (placed[slot] === 1) throw this.repeatedValue(i, stored);
@@ -688,14 +689,17 @@ export class KeyedList {
         updatedFrom.push(stored);
       }
     }
-    const added: KeyedItem[] = [];
+    removedMembers.length = removedCount;
+    const added = new Array<KeyedItem>(appendedMembers.length);
+    let addedCount = 0;
     for (let slot = 0; slot < appendedMembers.length; slot++) {
       const member = appendedMembers[slot];
       if (member === undefined || placed[slot] === 1) continue;
-      added.push(member);
+      added[addedCount++] = member;
       members[count++] = member;
     }
     members.length = count;
+    added.length = addedCount;
     const changed = added.length > 0 || removedMembers.length > 0 || updated.length > 0;
     return { changed, members, added, removed: removedMembers, updated, updatedFrom };
   }
