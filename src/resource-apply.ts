@@ -14,7 +14,7 @@
  */
 import { invalidStoredResource, isAssigned, matchOptionsFor, ResourceDraft, sameValue, type DraftResult, type Mutable, type ScimResource } from './draft.js';
 import { atOperation, badRequest, type ScimError } from './errors.js';
-import { matchesFilter, ownKeyOf, writeKey, type MatchOptions } from './filter.js';
+import { filterTest, matchesFilter, ownKeyOf, writeKey } from './filter.js';
 import type { KeyedItem, KeyedUpdate } from './keyed-list.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
@@ -128,10 +128,13 @@ class ValueIndex {
   }
 }
 
-/** Whether a value of a multi-valued attribute matches a filter; a simple value is read as `{value}`. */
-function matchesValue(attribute: AttributeDefinition, value: unknown, filter: Filter, options: MatchOptions): boolean {
-  if (attribute.type !== 'complex') return matchesFilter(filter, { value }, options);
-  return isObject(value) && matchesFilter(filter, value, options);
+/**
+ * A filter made once into a test of the values of a multi-valued attribute (a simple value is read
+ * as `{value}`), so that a pass over the list asks the schema nothing per value.
+ */
+function valueTest(attribute: AttributeDefinition, filter: Filter): (value: unknown) => boolean {
+  const test = filterTest(filter, matchOptionsFor(attribute));
+  return attribute.type === 'complex' ? (value) => isObject(value) && test(value) : (value) => test({ value });
 }
 
 /** Whether a value is marked primary, whatever case its stored `primary` key has (RFC 7643 §2.1). */
@@ -159,6 +162,14 @@ function withBooleanLiterals(filter: Filter, attribute: AttributeDefinition, len
 
 /** The draft of a resource under `applyPatch`'s changes. */
 class ChangeDraft extends ResourceDraft {
+  /** What each attribute a change names resolves to: a request names a few attributes many times. */
+  private readonly targets = new Map<string, ResourceTarget>();
+  /**
+   * Lists with at most one primary value since their last check (`onePrimary`): only a write that
+   * may make a value primary needs another pass over them.
+   */
+  private readonly checkedPrimaries = new Set<unknown[]>();
+
   constructor(base: ScimResource, schemas: ResourceSchemas, private readonly leniency: Leniency, options: ResolvedOptions) {
     super(base, schemas, options);
   }
@@ -203,16 +214,21 @@ class ChangeDraft extends ResourceDraft {
 
   /** What a change's attribute names: resolved again, so a change list from elsewhere is checked too. */
   private targetOf(change: ResourceChange, label: string): ResourceTarget {
-    // The request's path was checked against maxPathLength when it was validated; the change names
-    // the attribute by its full path (`urn:…:enterprise:2.0:User:manager`), which may be longer.
-    const limits = { maxLength: Number.MAX_SAFE_INTEGER, maxDepth: this.options.limits.maxFilterDepth };
-    const target = resolveValueKey(this.schemas, change.attribute, `${label}.path`, limits, this.leniency);
-    if (target.kind === 'extension' || change.subAttribute === undefined) {
-      return change.filter === undefined || target.kind === 'extension' ? target : { ...target, filter: change.filter };
+    let target = this.targets.get(change.attribute);
+    if (target === undefined) {
+      // The request's path was checked against maxPathLength when it was validated; the change names
+      // the attribute by its full path (`urn:…:enterprise:2.0:User:manager`), which may be longer.
+      const limits = { maxLength: Number.MAX_SAFE_INTEGER, maxDepth: this.options.limits.maxFilterDepth };
+      target = resolveValueKey(this.schemas, change.attribute, `${label}.path`, limits, this.leniency);
+      this.targets.set(change.attribute, target);
     }
-    const sub = target.attribute.subAttributes.get(change.subAttribute.toLowerCase());
-    if (sub === undefined) throw badRequest('invalidPath', `${label}.path: '${target.attribute.name}' has no sub-attribute '${clip(change.subAttribute)}'`);
-    return { ...target, sub, ...(change.filter === undefined ? {} : { filter: change.filter }) };
+    if (target.kind === 'extension') return target;
+    const { attribute } = target;
+    const filter = change.filter;
+    if (change.subAttribute === undefined) return filter === undefined ? target : { kind: 'attribute', attribute, filter, sub: target.sub };
+    const sub = attribute.subAttributes.get(change.subAttribute.toLowerCase());
+    if (sub === undefined) throw badRequest('invalidPath', `${label}.path: '${attribute.name}' has no sub-attribute '${clip(change.subAttribute)}'`);
+    return { kind: 'attribute', attribute, filter, sub };
   }
 
   apply(change: ResourceChange): void {
@@ -301,7 +317,7 @@ class ChangeDraft extends ResourceDraft {
       if (!isObject(record)) throw invalidStoredResource(`${attribute.path} holds a value that is not an object`);
       this.writeSub(record, sub, value, label);
     }
-    this.onePrimary(attribute, list, label, undefined);
+    this.onePrimary(attribute, list, label, undefined, sub === attribute.subAttributes.get('primary'));
   }
 
   private writeMatching(attribute: AttributeDefinition, rawFilter: Filter, sub: AttributeDefinition | undefined, value: unknown, label: string): void {
@@ -318,25 +334,26 @@ class ChangeDraft extends ResourceDraft {
       return;
     }
     const list = this.list(attribute, label);
-    const options = matchOptionsFor(attribute);
+    const matches = valueTest(attribute, filter);
     this.charge(list.length, label);
     if (attribute.type !== 'complex') {
       // `skills[value eq "go"]`: the matching values are replaced by the one given.
       let found = false;
       for (let i = 0; i < list.length; i++) {
-        if (!matchesValue(attribute, list[i], filter, options)) continue;
+        if (!matches(list[i])) continue;
         found = true;
         list[i] = value;
       }
       if (!found) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
       return;
     }
-    const matched = list.filter((record) => matchesValue(attribute, record, filter, options)) as Mutable[];
+    const matched: Mutable[] = [];
+    for (const record of list) if (matches(record)) matched.push(record as Mutable);
     if (matched.length === 0) {
       const created = this.created(attribute, filter, sub, value, valueLabel);
       if (created === undefined) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
       list.push(created);
-      this.onePrimary(attribute, list, valueLabel, created);
+      this.onePrimary(attribute, list, valueLabel, created, true);
       return;
     }
     for (const record of matched) {
@@ -345,7 +362,9 @@ class ChangeDraft extends ResourceDraft {
     }
     const primary = matched.filter((record) => isPrimary(record));
     if (primary.length > 1) throw badRequest('invalidValue', `${valueLabel}: at most one value of ${attribute.path} can be primary`);
-    this.onePrimary(attribute, list, valueLabel, primary[0]);
+    // Only a write of `primary` can make a value primary.
+    const writesPrimary = sub === undefined ? isObject(value) && ownKeyOf(value, 'primary') !== undefined : sub === attribute.subAttributes.get('primary');
+    this.onePrimary(attribute, list, valueLabel, primary[0], writesPrimary);
   }
 
   /**
@@ -370,16 +389,22 @@ class ChangeDraft extends ResourceDraft {
     return record;
   }
 
-  /** RFC 7643 §2.4: at most one value is primary; the one just made primary wins. */
-  private onePrimary(attribute: AttributeDefinition, list: unknown[], label: string, winner: unknown): void {
+  /**
+   * RFC 7643 §2.4: at most one value is primary; the one just made primary wins. A list checked
+   * before is passed over again only when the write may have made a value primary (`mayAdd`):
+   * otherwise it still has at most one, and a stored list with two is refused by its first check.
+   */
+  private onePrimary(attribute: AttributeDefinition, list: unknown[], label: string, winner: unknown, mayAdd: boolean): void {
     const primary = attribute.subAttributes.get('primary');
-    if (primary === undefined) return;
+    if (primary === undefined || (!mayAdd && this.checkedPrimaries.has(list))) return;
     const chosen = list.filter((record) => isObject(record) && isPrimary(record));
-    if (chosen.length <= 1) return;
-    if (winner === undefined || !chosen.includes(winner)) {
-      throw badRequest('invalidValue', `${label}: at most one value of ${attribute.path} can be primary`);
+    if (chosen.length > 1) {
+      if (winner === undefined || !chosen.includes(winner)) {
+        throw badRequest('invalidValue', `${label}: at most one value of ${attribute.path} can be primary`);
+      }
+      for (const record of chosen) if (record !== winner) writeKey(record as Mutable, primary.name, false);
     }
-    for (const record of chosen) if (record !== winner) writeKey(record as Mutable, primary.name, false);
+    this.checkedPrimaries.add(list);
   }
 
   private addValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
@@ -389,6 +414,7 @@ class ChangeDraft extends ResourceDraft {
     this.charge(list.length, label);
     const index = new ValueIndex(attribute, list);
     let winner: unknown;
+    let mayAdd = false;
     for (const value of values) {
       const present = index.covering(value);
       if (present !== undefined) {
@@ -396,6 +422,7 @@ class ChangeDraft extends ResourceDraft {
         if (isObject(value) && value.primary === true && isObject(present)) {
           writeKey(present, 'primary', true);
           winner = present;
+          mayAdd = true;
         }
         continue;
       }
@@ -403,8 +430,9 @@ class ChangeDraft extends ResourceDraft {
       list.push(value);
       index.add(value);
       if (isObject(value) && value.primary === true) winner = value;
+      mayAdd ||= isObject(value) && isPrimary(value);
     }
-    this.onePrimary(attribute, list, label, winner);
+    this.onePrimary(attribute, list, label, winner, mayAdd);
   }
 
   private replaceValues(attribute: AttributeDefinition, values: readonly unknown[], label: string): void {
@@ -502,10 +530,9 @@ class ChangeDraft extends ResourceDraft {
   }
 
   private removeMatching(attribute: AttributeDefinition, filter: Filter, sub: AttributeDefinition | undefined, label: string): void {
-    const options = matchOptionsFor(attribute);
     if (!attribute.multiValued) {
       const current = this.get(attribute);
-      if (!isObject(current) || !matchesFilter(filter, current, options)) return;
+      if (!isObject(current) || !matchesFilter(filter, current, matchOptionsFor(attribute))) return;
       if (sub === undefined) this.unassign(attribute, label);
       else this.removeSub(attribute, sub, label);
       return;
@@ -513,15 +540,16 @@ class ChangeDraft extends ResourceDraft {
     const current = this.get(attribute);
     if (!Array.isArray(current) || current.length === 0) return;
     this.charge(current.length, label);
-    if (!current.some((record) => matchesValue(attribute, record, filter, options))) return;
+    const matches = valueTest(attribute, filter);
+    if (!current.some(matches)) return;
     const list = this.list(attribute, label);
     if (sub !== undefined) {
       for (const record of list) {
-        if (isObject(record) && matchesValue(attribute, record, filter, options)) this.writeSub(record, sub, null, label);
+        if (isObject(record) && matches(record)) this.writeSub(record, sub, null, label);
       }
       return;
     }
-    const kept = list.filter((record) => !matchesValue(attribute, record, filter, options));
+    const kept = list.filter((record) => !matches(record));
     this.checkImmutable(attribute, current, kept, label);
     list.length = 0;
     list.push(...kept);

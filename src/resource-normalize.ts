@@ -106,7 +106,7 @@ class Normalizer {
         rejectPrototypeKey(key, label, 'invalidPath');
         const attribute = target.schema.attributes.get(key.toLowerCase());
         if (attribute === undefined) throw badRequest('invalidPath', `${label}.${clip(key)}: ${target.schema.id} has no attribute '${clip(key)}'`);
-        this.write({ kind: 'attribute', attribute }, value[key], mode, index, `${label}.${clip(key)}`, true);
+        this.write({ kind: 'attribute', attribute, filter: undefined, sub: undefined }, value[key], mode, index, `${label}.${clip(key)}`, true);
       }
       return;
     }

@@ -41,9 +41,9 @@ export type ResourceTarget =
       /** The attribute. */
       readonly attribute: AttributeDefinition;
       /** `attr[filter]`: the values (or the single complex value) the filter selects. */
-      readonly filter?: Filter;
+      readonly filter?: Filter | undefined;
       /** `attr.sub` or `attr[filter].sub`. */
-      readonly sub?: AttributeDefinition;
+      readonly sub?: AttributeDefinition | undefined;
     };
 
 /** A common attribute (RFC 7643 §3.1): case-exact, defined by no schema. */
@@ -168,9 +168,8 @@ export function resolveResourcePath(
     throw invalidPath(label, `'${attribute.name}' has a single simple value; a filter selects values of a multi-valued or complex attribute`);
   }
   if (parsed.filter !== undefined) checkFilterNames(parsed.filter, attribute, label);
-  if (parsed.subAttribute === undefined) {
-    return parsed.filter === undefined ? { kind: 'attribute', attribute } : { kind: 'attribute', attribute, filter: parsed.filter };
-  }
+  // One shape for every target (see shapes.ts): absent parts are undefined.
+  if (parsed.subAttribute === undefined) return { kind: 'attribute', attribute, filter: parsed.filter, sub: undefined };
   const sub = attribute.subAttributes.get(parsed.subAttribute.toLowerCase());
   if (sub === undefined) {
     const subs = [...attribute.subAttributes.values()].map((s) => s.name).join(', ');
@@ -181,9 +180,7 @@ export function resolveResourcePath(
         : `'${attribute.name}' is not complex and has no sub-attributes`,
     );
   }
-  return parsed.filter === undefined
-    ? { kind: 'attribute', attribute, sub }
-    : { kind: 'attribute', attribute, filter: parsed.filter, sub };
+  return { kind: 'attribute', attribute, filter: parsed.filter, sub };
 }
 
 /** Every attribute a value filter names must be a sub-attribute of the filtered attribute. */
