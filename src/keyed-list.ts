@@ -526,12 +526,6 @@ export class KeyedList {
   finish(checkAll: boolean): KeyedOutcome {
     const { base, removed, removedAt, patched, appended, appendedMembers, cleared, pendingUpdate } = this;
     const { shape } = this.settings;
-    // Made at its largest possible length and cut to size: no growing and copying long lists.
-    const members = new Array<KeyedItem>(base.length + appendedMembers.length);
-    let count = 0;
-    const removedMembers: KeyedItem[] = [];
-    const updated: KeyedItem[] = [];
-    const updatedFrom: KeyedItem[] = [];
     const checkRemoved = cleared || removed.size > 0 || removedAt.size > 0;
     const checkAppended = appended.size > 0;
     const checkPatched = patched.size > 0;
@@ -546,6 +540,12 @@ export class KeyedList {
     if (pendingUpdate !== undefined && !checkPatched && !checkAppended && !checkRemoved && seen === undefined) {
       return this.updatePass(pendingUpdate);
     }
+    // Made at its largest possible length and cut to size: no growing and copying long lists.
+    const members = new Array<KeyedItem>(base.length + appendedMembers.length);
+    let count = 0;
+    const removedMembers: KeyedItem[] = [];
+    const updated: KeyedItem[] = [];
+    const updatedFrom: KeyedItem[] = [];
     /** Appended slots already put in place by the stored member they re-add. */
     const placed = new Uint8Array(checkAppended ? appendedMembers.length : 0);
     const filter = checkAppended ? this.appendedFilter() : undefined;
