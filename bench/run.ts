@@ -484,7 +484,7 @@ function keptOrderTable(): string | undefined {
 function targetTable(): string | undefined {
   const rows: string[][] = [];
   const mark = (ratio: number | undefined, limit: number, stretch?: number): string =>
-    ratio === undefined ? '—' : `${formatRatio(ratio)} ${ratio <= (stretch ?? limit) ? '✓✓' : ratio <= limit ? '✓' : '✗'}`;
+    ratio === undefined ? '—' : `${formatRatio(ratio)} ${stretch !== undefined && ratio <= stretch ? '✓✓' : ratio <= limit ? '✓' : '✗'}`;
   for (const id of ['S2', 'S3', 'S4', 'S5', 'S6'] as const) {
     if (!scenarios.some((s) => s.id === id)) continue;
     const big = timeOf('library', id, 1_000_000, 'warm');
