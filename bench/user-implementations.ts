@@ -22,7 +22,6 @@
  * `view` turns what `call` returned into plain JSON for the case's `check` (untimed).
  */
 import SCIMMY from 'scimmy';
-import { patchBodyValidation, scimPatch, type ScimPatch, type ScimResource as ScimPatchResource } from 'scim-patch';
 import {
   applyPatch,
   ENTERPRISE_USER_SCHEMA,
@@ -30,7 +29,7 @@ import {
   USER_SCHEMA_DEFINITION,
   type ResourcePatchOptions,
 } from '../src/index.js';
-import type { Prepared } from './implementations.js';
+import { scimPatchCall, type Prepared } from './implementations.js';
 import type { BenchBody } from './scenarios.js';
 import type { UserCase, UserScenarioId } from './user-scenarios.js';
 
@@ -215,20 +214,7 @@ export const USER_IMPLEMENTATIONS: readonly UserImplementation[] = [
   {
     id: 'scim-patch',
     budgeted: true,
-    setup: ({ user, body }) => ({
-      prepare: () => ({ user: structuredClone(user), body: structuredClone(body) }),
-      call: (input) => {
-        const { user: copy, body: request } = input as { user: User; body: BenchBody };
-        // scim-patch's types want `meta.created: Date` and ops spelled from a closed union; the
-        // values are what it reads at run time either way.
-        const patch = request as unknown as ScimPatch;
-        patchBodyValidation(patch);
-        return scimPatch(copy as unknown as ScimPatchResource, patch.Operations);
-      },
-      async: false,
-      freshInputPerCall: true,
-      view: (result) => result,
-    }),
+    setup: ({ user, body }) => ({ ...scimPatchCall(user, body), view: (result) => result }),
   },
   {
     id: 'scimmy',
