@@ -14,7 +14,7 @@
  */
 import { invalidStoredResource, isAssigned, matchOptionsFor, ResourceDraft, sameValue, type DraftResult, type Mutable, type ScimResource } from './draft.js';
 import { atOperation, badRequest, type ScimError } from './errors.js';
-import { filterTest, matchesFilter, ownKeyOf, writeKey } from './filter.js';
+import { filterTest, getOwnAttribute, matchesFilter, ownKeyOf, writeKey } from './filter.js';
 import type { KeyedItem, KeyedUpdate } from './keyed-list.js';
 import type { ResolvedOptions } from './options.js';
 import type { Filter } from './path.js';
@@ -129,6 +129,56 @@ class ValueIndex {
 }
 
 /**
+ * The values of a list by one sub-attribute (read as filters spell it, folded as its caseExact
+ * says), for a request that selects values by `attr[sub eq "text"]` again and again: the values a
+ * filter may select cost a lookup instead of a pass. A bucket holds, in list order, every value
+ * whose sub-attribute folds to its key when it was added; the filter still tests each value found,
+ * so a value whose sub-attribute was written since may be there, but a value that matches is never
+ * missing (a write of the sub-attribute drops the index) and a removed one is never there.
+ */
+class EqualityIndex {
+  private readonly buckets = new Map<string, unknown[]>();
+  /** False once a value holds an object or a list there: compared by its own `value`, it may match any text. */
+  private complete = true;
+
+  constructor(private readonly name: string, private readonly fold: (text: string) => string, values: readonly unknown[]) {
+    this.add(values);
+    keepShapeOnce(EqualityIndex, () => new EqualityIndex(name, fold, []));
+  }
+
+  private keyOf(value: unknown): string | undefined {
+    const item = isObject(value) ? getOwnAttribute(value, this.name) : undefined;
+    if (typeof item === 'object' && item !== null) this.complete = false;
+    return typeof item === 'string' ? this.fold(item) : undefined;
+  }
+
+  /** Indexes values appended to the list. */
+  add(values: readonly unknown[]): void {
+    for (const value of values) {
+      const key = this.keyOf(value);
+      if (key === undefined) continue;
+      const bucket = this.buckets.get(key);
+      if (bucket === undefined) this.buckets.set(key, [value]);
+      else bucket.push(value);
+    }
+  }
+
+  /** Forgets values removed from the list: a pass over each bucket they were in. */
+  delete(values: ReadonlySet<unknown>): void {
+    for (const value of values) {
+      const key = this.keyOf(value);
+      const bucket = key === undefined ? undefined : this.buckets.get(key);
+      if (key !== undefined && bucket?.includes(value) === true) this.buckets.set(key, bucket.filter((item) => !values.has(item)));
+    }
+  }
+
+  /** The values that may equal `text`, in list order; undefined when the index cannot tell. */
+  candidates(text: string): readonly unknown[] | undefined {
+    return this.complete ? (this.buckets.get(this.fold(text)) ?? []) : undefined;
+  }
+}
+
+/**
  * A filter made once into a test of the values of a multi-valued attribute (a simple value is read
  * as `{value}`), so that a pass over the list asks the schema nothing per value.
  */
@@ -160,6 +210,8 @@ function withBooleanLiterals(filter: Filter, attribute: AttributeDefinition, len
   }
 }
 
+const NO_VALUES: ReadonlySet<unknown> = new Set();
+
 /** The draft of a resource under `applyPatch`'s changes. */
 class ChangeDraft extends ResourceDraft {
   /** What each attribute a change names resolves to: a request names a few attributes many times. */
@@ -169,6 +221,10 @@ class ChangeDraft extends ResourceDraft {
    * may make a value primary needs another pass over them.
    */
   private readonly checkedPrimaries = new Set<unknown[]>();
+  /** Equality indexes of owned lists, by list and by the sub-attribute's name as filters spell it; `false` once dropped. */
+  private readonly indexes = new Map<unknown[], Map<string, EqualityIndex | false>>();
+  /** The sub-attributes some list is indexed by (or was filtered by once): a write of another needs no look at the indexes. */
+  private readonly indexedBy = new Set<AttributeDefinition>();
 
   constructor(base: ScimResource, schemas: ResourceSchemas, private readonly leniency: Leniency, options: ResolvedOptions) {
     super(base, schemas, options);
@@ -208,6 +264,38 @@ class ChangeDraft extends ResourceDraft {
     if (this.budget.scanned > this.budget.max) {
       throw badRequest('tooMany', `${label}: operations of this request would examine more than ${String(this.options.limits.maxScannedMembers)} values`);
     }
+  }
+
+  /**
+   * The values of an owned list that a filter may select, in list order: for `attr[sub eq "text"]`
+   * a bucket of an equality index, made at the first such filter; otherwise the list.
+   */
+  private candidates(attribute: AttributeDefinition, list: unknown[], filter: Filter): readonly unknown[] {
+    if (filter.kind !== 'compare' || filter.operator !== 'eq' || typeof filter.value !== 'string' || attribute.type !== 'complex') return list;
+    const { uri, name, subAttribute } = filter.attribute;
+    const sub = attribute.subAttributes.get(name.toLowerCase());
+    if (sub === undefined || sub.type === 'dateTime' || uri !== undefined || subAttribute !== undefined) return list;
+    this.indexedBy.add(sub);
+    let byName = this.indexes.get(list);
+    if (byName === undefined) this.indexes.set(list, (byName = new Map<string, EqualityIndex | false>()));
+    let index = byName.get(name);
+    if (index === undefined) byName.set(name, (index = new EqualityIndex(name, sub.caseExact ? (text) => text : (text) => text.toLowerCase(), list)));
+    return (index === false ? undefined : index.candidates(filter.value)) ?? list;
+  }
+
+  /** Keeps the indexes of a list in step with values appended to it or removed from it. */
+  private reindex(list: unknown[], added: readonly unknown[], removed: ReadonlySet<unknown> = NO_VALUES): void {
+    for (const index of this.indexes.get(list)?.values() ?? []) {
+      if (index === false) continue;
+      index.add(added);
+      index.delete(removed);
+    }
+  }
+
+  /** A sub-attribute written on a value: an index by it may miss a value now, so it is dropped for the request. */
+  private dropIndexes(written: string): void {
+    const lower = written.toLowerCase();
+    for (const byName of this.indexes.values()) for (const name of byName.keys()) if (name.toLowerCase() === lower) byName.set(name, false);
   }
 
   // ----- changes ------------------------------------------------------------------------------
@@ -288,6 +376,7 @@ class ChangeDraft extends ResourceDraft {
 
   /** Sets (or with null removes) one sub-attribute of a complex value. */
   private writeSub(record: Mutable, sub: AttributeDefinition, value: unknown, label: string): void {
+    if (this.indexedBy.has(sub)) this.dropIndexes(sub.name);
     const key = ownKeyOf(record, sub.name);
     const current = key === undefined ? undefined : record[key];
     if (value === null) {
@@ -347,12 +436,12 @@ class ChangeDraft extends ResourceDraft {
       if (!found) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
       return;
     }
-    const matched: Mutable[] = [];
-    for (const record of list) if (matches(record)) matched.push(record as Mutable);
+    const matched = this.candidates(attribute, list, filter).filter(matches) as Mutable[];
     if (matched.length === 0) {
       const created = this.created(attribute, filter, sub, value, valueLabel);
       if (created === undefined) throw badRequest('noTarget', `${label}.path: the filter matches no value of ${attribute.path}`);
       list.push(created);
+      this.reindex(list, [created]);
       this.onePrimary(attribute, list, valueLabel, created, true);
       return;
     }
@@ -402,6 +491,7 @@ class ChangeDraft extends ResourceDraft {
       if (winner === undefined || !chosen.includes(winner)) {
         throw badRequest('invalidValue', `${label}: at most one value of ${attribute.path} can be primary`);
       }
+      // A boolean written never matches the text an index is asked for: the indexes stay right.
       for (const record of chosen) if (record !== winner) writeKey(record as Mutable, primary.name, false);
     }
     this.checkedPrimaries.add(list);
@@ -428,6 +518,7 @@ class ChangeDraft extends ResourceDraft {
       }
       if (typeof value === 'object' && value !== null) this.owned.add(value);
       list.push(value);
+      this.reindex(list, [value]);
       index.add(value);
       if (isObject(value) && value.primary === true) winner = value;
       mayAdd ||= isObject(value) && isPrimary(value);
@@ -506,6 +597,7 @@ class ChangeDraft extends ResourceDraft {
         this.checkImmutable(attribute, list, kept, pathLabel);
         list.length = 0;
         list.push(...kept);
+        this.indexes.delete(list);
       }
       return;
     }
@@ -541,18 +633,24 @@ class ChangeDraft extends ResourceDraft {
     if (!Array.isArray(current) || current.length === 0) return;
     this.charge(current.length, label);
     const matches = valueTest(attribute, filter);
-    if (!current.some(matches)) return;
+    // Only owned lists are indexed: the stored one is copied at its first change.
+    const candidates = this.owned.has(current) ? this.candidates(attribute, current, filter) : current;
+    if (!candidates.some(matches)) return;
     const list = this.list(attribute, label);
+    const selected = (list === current ? candidates : list).filter((record) => isObject(record) && matches(record));
     if (sub !== undefined) {
-      for (const record of list) {
-        if (isObject(record) && matches(record)) this.writeSub(record, sub, null, label);
-      }
+      for (const record of selected) this.writeSub(record as Mutable, sub, null, label);
       return;
     }
-    const kept = list.filter((record) => !matches(record));
-    this.checkImmutable(attribute, current, kept, label);
-    list.length = 0;
-    list.push(...kept);
+    if (selected.length === 1 && attribute.mutability !== 'immutable') {
+      list.splice(list.indexOf(selected[0]), 1);
+    } else {
+      const kept = list.filter((record) => !matches(record));
+      this.checkImmutable(attribute, current, kept, label);
+      list.length = 0;
+      list.push(...kept);
+    }
+    this.reindex(list, [], new Set(selected));
   }
 
   // ----- keyed lists --------------------------------------------------------------------------
