@@ -160,14 +160,17 @@ class Normalizer {
     filter: Filter | undefined,
     value: unknown,
   ): void {
-    this.changes.push({
-      op,
-      operationIndex,
-      attribute: attributeName(this.context.schemas, attribute),
-      ...(sub === undefined ? {} : { subAttribute: sub.name }),
-      ...(filter === undefined ? {} : { filter }),
-      ...(value === undefined ? {} : { value }),
-    });
+    const name = attributeName(this.context.schemas, attribute);
+    const subAttribute = sub?.name;
+    // Object literals rather than spreads, one shape per set of parts (see shapes.ts); a change
+    // has no key for a part it lacks.
+    let change: ResourceChange;
+    if (filter === undefined) {
+      if (subAttribute === undefined) change = value === undefined ? { op, operationIndex, attribute: name } : { op, operationIndex, attribute: name, value };
+      else change = value === undefined ? { op, operationIndex, attribute: name, subAttribute } : { op, operationIndex, attribute: name, subAttribute, value };
+    } else if (subAttribute === undefined) change = value === undefined ? { op, operationIndex, attribute: name, filter } : { op, operationIndex, attribute: name, filter, value };
+    else change = value === undefined ? { op, operationIndex, attribute: name, subAttribute, filter } : { op, operationIndex, attribute: name, subAttribute, filter, value };
+    this.changes.push(change);
   }
 }
 

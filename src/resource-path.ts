@@ -100,9 +100,12 @@ export function resourceSchemas(schema: unknown, extensions: readonly unknown[] 
 
 /** The schema with this URN (core or extension), compared case-insensitively. */
 export function schemaByUrn(schemas: ResourceSchemas, urn: string): CompiledSchema | undefined {
+  // The engine asks by the schema's own spelling (an attribute's `schema`): no lower-casing then.
+  const { core, extensions } = schemas;
+  if (urn === core.id) return core;
   const lower = urn.toLowerCase();
-  if (schemas.core.id.toLowerCase() === lower) return schemas.core;
-  return schemas.extensions.find((extension) => extension.id.toLowerCase() === lower);
+  if (core.id.toLowerCase() === lower) return core;
+  return extensions.find((extension) => extension.id === urn || extension.id.toLowerCase() === lower);
 }
 
 function invalidPath(label: string, detail: string): ScimError {
