@@ -370,18 +370,15 @@ function canonical(value: unknown): string {
   return value === undefined ? 'null' : JSON.stringify(value);
 }
 
-/** The values of `from` that `other` lacks, counting repeats: O(values) through canonical text. */
-function missingFrom(from: readonly unknown[], other: readonly unknown[]): unknown[] {
+/** The values of `from` whose canonical text `other` lacks, counting repeats: O(values). */
+function missingFrom(from: readonly unknown[], fromKeys: readonly string[], other: readonly string[]): unknown[] {
   const counts = new Map<string, number>();
-  for (const value of other) {
-    const key = canonical(value);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  for (const key of other) counts.set(key, (counts.get(key) ?? 0) + 1);
   const missing: unknown[] = [];
-  for (const value of from) {
-    const key = canonical(value);
+  for (let i = 0; i < from.length; i++) {
+    const key = fromKeys[i] as string;
     const count = counts.get(key) ?? 0;
-    if (count === 0) missing.push(value);
+    if (count === 0) missing.push(from[i]);
     else counts.set(key, count - 1);
   }
   return missing;
@@ -406,8 +403,28 @@ function joined<T>(a: T[], b: T[]): T[] {
 function recordValues(path: string, before: unknown, after: unknown, added: Record<string, unknown[]>, removed: Record<string, unknown[]>): void {
   const old = Array.isArray(before) ? before : [];
   const now = Array.isArray(after) ? after : [];
-  const gained = missingFrom(now, old);
-  const lost = missingFrom(old, now);
+  // Each value is written as canonical text once; values equal at the same position (most of a
+  // long list) cancel out before the counting. (Of values repeated in a list, another copy of the
+  // same value may be the one reported.)
+  const oldKeys = old.map(canonical);
+  const nowKeys = now.map(canonical);
+  const oldRest: unknown[] = [];
+  const oldRestKeys: string[] = [];
+  const nowRest: unknown[] = [];
+  const nowRestKeys: string[] = [];
+  for (let i = 0; i < Math.max(old.length, now.length); i++) {
+    if (i < old.length && i < now.length && oldKeys[i] === nowKeys[i]) continue;
+    if (i < old.length) {
+      oldRest.push(old[i]);
+      oldRestKeys.push(oldKeys[i] as string);
+    }
+    if (i < now.length) {
+      nowRest.push(now[i]);
+      nowRestKeys.push(nowKeys[i] as string);
+    }
+  }
+  const gained = missingFrom(nowRest, nowRestKeys, oldRestKeys);
+  const lost = missingFrom(oldRest, oldRestKeys, nowRestKeys);
   if (gained.length > 0) added[path] = gained;
   if (lost.length > 0) removed[path] = lost;
 }
