@@ -544,7 +544,9 @@ function runHeader(started: Date): string[] {
 function chartRows(): ChartMeasurement[] {
   const rows: ChartMeasurement[] = [];
   for (const scenario of scenarios) {
-    const panel = `${scenario.id} ${scenario.title}`;
+    // A panel is about 370 px wide: a long title is cut.
+    const title = scenario.title.length > 34 ? `${scenario.title.slice(0, 33).trimEnd()}…` : scenario.title;
+    const panel = `${scenario.id} ${title}`;
     for (const size of scenario.sizes) {
       for (const implementation of ['library', 'baseline', 'scim-patch', 'scimmy'] as const) {
         if (outcomesOf(implementation, scenario.id, size).length === 0) continue;
