@@ -356,11 +356,14 @@ describe('parsePath: the fast path for attr[value eq "…"] gives what the parse
   // Strings with quotes, backslashes, control characters, non-ASCII and lone surrogates: the fast
   // path must take only what needs no decoding and leave the rest to the parser.
   const literal = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '"', '\\', '\n', '\u0001', 'é', '\ud800', '.', ']', '[') , maxLength: 12 });
+  // Read by property, not instanceof: under the dist suite parsePath comes from dist/ and the
+  // parser's own functions from src/, two copies of the ScimError class.
   const outcome = (run: () => ParsedPath): unknown => {
     try {
       return { ok: run() };
     } catch (error) {
-      return { error: error instanceof ScimError ? `${error.scimType ?? ''} ${error.detail}` : String(error) };
+      const { status, scimType, detail } = error as Partial<ScimError>;
+      return { error: `${String(status)} ${scimType ?? ''} ${detail ?? String(error)}` };
     }
   };
 
