@@ -488,6 +488,12 @@ export class KeyedList {
 
   /** The identity key of a stored value; a value without a non-empty string `value` is a 500. */
   private storedKey(item: unknown, index: number): string {
+    // The usual case first, with no call: it runs once per stored value, often before V8 has
+    // compiled the loop around it.
+    if (typeof item === 'object' && item !== null) {
+      const plain = (item as { value?: unknown }).value;
+      if (typeof plain === 'string' && plain.length > 0 && !Array.isArray(item)) return this.exact ? plain : this.keyOf(plain);
+    }
     const value = isObject(item) ? this.identityOf(item) : undefined;
     if (typeof value !== 'string' || value.length === 0) {
       throw this.settings.invalidStored(`${this.settings.path}[${String(index)}] has no non-empty string value`);
@@ -530,15 +536,16 @@ export class KeyedList {
     const checkAppended = appended.size > 0;
     const checkPatched = patched.size > 0;
     const seen = checkAll ? new Set<string>() : undefined;
-    if (!checkPatched && pendingUpdate === undefined && seen === undefined) {
+    if (!checkPatched && seen === undefined) {
       // The commonest requests get a pass of their own: a small loop is compiled sooner, so a
       // first request (or one after V8 dropped its code) spends less time interpreted.
-      if (cleared) return this.replacementPass();
-      if (!checkAppended) return this.removalPass();
-      if (!checkRemoved) return this.additionPass();
-    }
-    if (pendingUpdate !== undefined && !checkPatched && !checkAppended && !checkRemoved && seen === undefined) {
-      return this.updatePass(pendingUpdate);
+      if (pendingUpdate === undefined) {
+        if (cleared) return this.replacementPass();
+        if (!checkAppended) return this.removalPass();
+        if (!checkRemoved) return this.additionPass();
+      } else if (!checkAppended && !checkRemoved) {
+        return this.updatePass(pendingUpdate);
+      }
     }
     // Made at its largest possible length and cut to size: no growing and copying long lists.
     const members = new Array<KeyedItem>(base.length + appendedMembers.length);
@@ -601,15 +608,6 @@ export class KeyedList {
     return { changed, members, added, removed: removedMembers, updated, updatedFrom };
   }
 
-  /** The key of a stored value: its `value` when it is a plain non-empty string, else `storedKey`. */
-  private keyAt(stored: unknown, index: number): string {
-    if (typeof stored === 'object' && stored !== null) {
-      const value = (stored as { value?: unknown }).value;
-      if (typeof value === 'string' && value.length > 0 && !Array.isArray(stored)) return this.exact ? value : this.keyOf(value);
-    }
-    return this.storedKey(stored, index);
-  }
-
   /** `finish` when values were only removed (by value or by filter): one pass that keeps or drops. */
   private removalPass(): KeyedOutcome {
     const { base, removed, removedAt } = this;
@@ -620,7 +618,7 @@ export class KeyedList {
     const removedMembers: KeyedItem[] = [];
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as KeyedItem;
-      const key = this.keyAt(stored, i);
+      const key = this.storedKey(stored, i);
       if (removed.has(key) || (byPosition && removedAt.has(i))) removedMembers.push(stored);
       else members[kept++] = stored;
     }
@@ -641,7 +639,7 @@ export class KeyedList {
     let count = 0;
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as KeyedItem;
-      this.keyAt(stored, i);
+      this.storedKey(stored, i);
       const next = shape.update(stored, update);
       if (next === stored || shape.same(next, stored)) {
         members[i] = stored;
@@ -675,7 +673,7 @@ export class KeyedList {
     const filter = this.appendedFilter();
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as KeyedItem;
-      const slot = this.slotOf(this.keyAt(stored, i), i, filter);
+      const slot = this.slotOf(this.storedKey(stored, i), i, filter);
       if (slot === undefined) {
         removedMembers[removedCount++] = stored;
         continue;
@@ -714,7 +712,7 @@ export class KeyedList {
     const filter = this.appendedFilter();
     for (let i = 0; i < base.length; i++) {
       const stored = base[i] as KeyedItem;
-      const slot = this.slotOf(this.keyAt(stored, i), i, filter);
+      const slot = this.slotOf(this.storedKey(stored, i), i, filter);
       if (slot === undefined) continue;
       if (placed[slot] === 1) throw this.repeatedValue(i, stored);
       placed[slot] = 1;
